@@ -1,0 +1,122 @@
+"""Derive what the rules read from a profile: flat, plain facts for the engine.
+
+Arithmetic (elemental mg, unit conversion, drug matching) happens here once; thresholds
+stay in the rules and their data tables. The raw profile is never asserted: the engine
+holds about 250 properties per fact and compares loosely, so only validated values go in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rules.conditions import flag
+from rules.data.limits import MEQ_PER_MMOL, MG_DL_PER_MMOL_L
+from rules.data.forms import LAXATIVE_FORMS
+from rules.data.tokens import ALL_TOKENS, INFLAMMATORY_FEATURES
+from rules.errors import ProfileError
+from rules.intake import compute_intake
+from rules.interactions import MatchedDrug, match_medications
+from rules.model import Intake, LabValue, Profile
+
+
+@dataclass(frozen=True)
+class Facts:
+    """A profile with everything the rules and their explanations need, computed once."""
+
+    profile: Profile
+    tokens: frozenset[str]
+    serum_mg_dl: float | None
+    intake: Intake
+    matched_drugs: tuple[MatchedDrug, ...]
+
+    @property
+    def dose_ceiling_mg(self) -> float:
+        """The plan's ceiling: the age UL minus what antacids/laxatives already supply."""
+        ul = self.intake.upper_limit_mg or 0.0
+        return max(0.0, round(ul - self.intake.antacid_laxative_elemental_mg_per_day, 1))
+
+    def engine_facts(self) -> list[dict[str, Any]]:
+        """Return the profile fact and one fact per matched drug, as the engine takes them."""
+        p, intake = self.profile, self.intake
+        ul = intake.upper_limit_mg
+        oral_products = [x for x in intake.products if x.route == "oral"]
+        fact: dict[str, Any] = {
+            "kind": "profile",
+            "ref": "profile",
+            "age": p.age,
+            "sex": p.sex,
+            "pregnant": p.pregnant,
+            "lactating": p.lactating,
+            "egfr_known": p.kidney.egfr is not None,
+            "dialysis": p.kidney.dialysis,
+            "serum_known": self.serum_mg_dl is not None,
+            "onset": p.back_pain.onset or "unknown",
+            "severity_known": p.back_pain.severity is not None,
+            "radiating": p.back_pain.radiating,
+            "duration_known": p.back_pain.duration_weeks is not None,
+            "inflammatory_features": sum(1 for t in INFLAMMATORY_FEATURES if t in self.tokens),
+            "route_preference": p.route_preference,
+            "ul_known": ul is not None,
+            "oral_elemental_mg": intake.supplemental_elemental_mg_per_day,
+            "antacid_elemental_mg": intake.antacid_laxative_elemental_mg_per_day,
+            "compound_products": sum(1 for x in oral_products if x.dose_basis == "compound"),
+            "antacid_products": sum(1 for x in oral_products if x.purpose == "antacid_laxative"),
+            "topical_products": sum(1 for x in intake.products if x.route == "topical"),
+            "taking_oxide": any(x.form == "oxide" for x in oral_products),
+            "taking_laxative_form": any(x.form in LAXATIVE_FORMS for x in oral_products),
+        }
+        if p.kidney.egfr is not None:
+            fact["egfr"] = p.kidney.egfr
+        if self.serum_mg_dl is not None:
+            fact["serum_mg_dl"] = self.serum_mg_dl
+        if p.back_pain.severity is not None:
+            fact["severity"] = p.back_pain.severity
+        if p.back_pain.duration_weeks is not None:
+            fact["duration_weeks"] = p.back_pain.duration_weeks
+        if ul is not None:
+            fact["upper_limit_mg"] = ul
+            fact["oral_over_ul_mg"] = round(intake.supplemental_elemental_mg_per_day - ul, 1)
+            fact["antacid_over_ul_mg"] = round(intake.antacid_laxative_elemental_mg_per_day - ul, 1)
+        for token in ALL_TOKENS:
+            fact[flag(token)] = token in self.tokens
+        facts = [fact]
+        for i, m in enumerate(self.matched_drugs):
+            facts.append(
+                {
+                    "kind": "medication",
+                    "ref": f"medication:{i}",
+                    "index": i,
+                    "drug": m.drug.generic,
+                    "drug_class": m.drug.drug_class,
+                }
+            )
+        return facts
+
+
+def serum_to_mg_dl(lab: LabValue) -> float:
+    """Convert a serum magnesium value to mg/dL (1 mmol/L = 2.431 mg/dL = 2 mEq/L)."""
+    if lab.unit == "mg/dL":
+        return lab.value
+    if lab.unit == "mmol/L":
+        return lab.value * MG_DL_PER_MMOL_L
+    if lab.unit == "mEq/L":
+        return lab.value / MEQ_PER_MMOL * MG_DL_PER_MMOL_L
+    raise ProfileError("serum_magnesium.unit", f"unit {lab.unit!r} cannot be converted")
+
+
+def derive(profile: Profile) -> Facts:
+    """Compute the facts for `profile`; raise ProfileError when it cannot be evaluated."""
+    unknown = (profile.red_flags | profile.symptoms) - ALL_TOKENS
+    if unknown:
+        raise ProfileError("red_flags", f"unknown tokens: {', '.join(sorted(unknown))}")
+    serum = None
+    if profile.serum_magnesium is not None:
+        serum = round(serum_to_mg_dl(profile.serum_magnesium), 3)
+    return Facts(
+        profile=profile,
+        tokens=profile.red_flags | profile.symptoms,
+        serum_mg_dl=serum,
+        intake=compute_intake(profile),
+        matched_drugs=match_medications(profile.medications),
+    )

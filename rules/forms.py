@@ -1,0 +1,115 @@
+"""Form and route choice, and the plan's dose ceiling (CLINICAL.md §8).
+
+1. route preference topical → magnesium chloride, topical (skin absorption unproven);
+2. diarrhoea, nausea or cramping → glycinate, oral (least digestive upset);
+3. constipation without diarrhoea → citrate, oral (mild osmotic laxative);
+4. otherwise glycinate, oral. Never oxide for muscle use.
+The ceiling is the age UL minus the elemental magnesium already taken as antacids or laxatives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from rules.conditions import F, any_true, flag
+from rules.data.forms import CITRATE, GLYCINATE, TOPICAL_CHLORIDE
+from rules.data.sources import cite
+from rules.data.tokens import CONSTIPATION, GI_SYMPTOMS
+from rules.rule import Explanation, Rule
+
+if TYPE_CHECKING:
+    from rules.facts import Facts
+
+VERSION = "1.0.0"
+_ART_FORMS = cite("ART", "Choosing the right type and application method")
+_GROBER = cite("GROBER17", "Transdermal magnesium: no evidence of meaningful absorption")
+
+_GI = any_true(*map(flag, GI_SYMPTOMS))
+_CONSTIPATED = any_true(*map(flag, CONSTIPATION))
+
+
+def choose_form(facts: Facts) -> tuple[str, str]:
+    """Return (form, route) for the plan, in the order of CLINICAL.md §8."""
+    if facts.profile.route_preference == "topical":
+        return TOPICAL_CHLORIDE, "topical"
+    if facts.tokens & set(GI_SYMPTOMS):
+        return GLYCINATE, "oral"
+    if facts.tokens & set(CONSTIPATION):
+        return CITRATE, "oral"
+    return GLYCINATE, "oral"
+
+
+def _explain_topical(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
+    return Explanation(
+        explanation=(
+            "Topical magnesium (chloride oil or lotion) avoids digestive side effects, but "
+            "absorption through the skin is unproven; any benefit may come from massage and "
+            "warmth. Topical products are not counted toward the upper limit."
+        ),
+        action="Topical magnesium chloride may be tried for local muscle soreness; set expectations.",
+        evidence={
+            "route_preference": facts.profile.route_preference,
+            "topical_products": sum(1 for p in facts.intake.products if p.route == "topical"),
+        },
+    )
+
+
+def _explain_citrate(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
+    return Explanation(
+        explanation=(
+            "Magnesium citrate is well absorbed and has a mild osmotic laxative effect, which "
+            "can help constipation alongside back pain."
+        ),
+        action="Prefer magnesium citrate; switch to glycinate if stools become loose.",
+        evidence={"symptoms": ["constipation"]},
+    )
+
+
+def _explain_oxide(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
+    return Explanation(
+        explanation=(
+            "Magnesium oxide is rich in elemental magnesium but poorly absorbed; it acts mainly "
+            "as an antacid or laxative and is a poor choice for muscle use."
+        ),
+        action=f"For muscle use, prefer magnesium {GLYCINATE}.",
+        evidence={"products": ["oxide"]},
+    )
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        id="form-topical-evidence-limited",
+        version=VERSION,
+        code="form.topical_evidence_limited",
+        category="form",
+        effect="info",
+        title="Topical magnesium: skin absorption is unproven",
+        when=(F.route_preference == "topical") | (F.topical_products > 0),
+        explain=_explain_topical,
+        sources=(_GROBER, _ART_FORMS),
+    ),
+    Rule(
+        id="form-citrate-for-constipation",
+        version=VERSION,
+        code="form.citrate_for_constipation",
+        category="form",
+        effect="info",
+        title="Constipation: magnesium citrate preferred",
+        # "without diarrhoea": nausea or cramping also send the plan to glycinate (step 2).
+        when=_CONSTIPATED & ~_GI & (F.route_preference != "topical"),
+        explain=_explain_citrate,
+        sources=(_ART_FORMS,),
+    ),
+    Rule(
+        id="form-oxide-low-absorption",
+        version=VERSION,
+        code="form.oxide_low_absorption",
+        category="form",
+        effect="info",
+        title="Magnesium oxide is poorly absorbed",
+        when=F.taking_oxide == True,  # noqa: E712
+        explain=_explain_oxide,
+        sources=(_ART_FORMS,),
+    ),
+)

@@ -1,0 +1,230 @@
+"""Magnesium intake: elemental arithmetic and the tolerable upper intake level.
+
+CLINICAL.md §1 (UL by age; supplements and magnesium medicines count, food and topical
+products do not) and §2 (elemental fraction by form). Oral intake strictly above the UL
+raises `intake.ul_exceeded`; exactly the UL does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from rules.conditions import F
+from rules.data.forms import ELEMENTAL_FRACTION, FRACTION_SOURCE, normalise_form
+from rules.data.limits import (
+    ANTACID_COUNTED_SOURCE,
+    UPPER_LIMIT_SOURCE,
+    rda_for,
+    upper_limit_for,
+)
+from rules.data.sources import cite
+from rules.errors import UnconvertibleDoseError
+from rules.model import Intake, MagnesiumProduct, Profile, ProductIntake
+from rules.rule import Explanation, Rule
+
+if TYPE_CHECKING:
+    from rules.facts import Facts
+
+VERSION = "1.0.0"
+
+
+def elemental_mg_per_day(product: MagnesiumProduct, index: int = 0) -> tuple[float, float | None]:
+    """Return (elemental mg/day, fraction used) for an oral product; 0 for topical ones."""
+    if product.route != "oral":
+        return 0.0, None
+    field = f"magnesium_products[{index}]"
+    if product.dose_mg is None or product.dose_basis is None:
+        raise UnconvertibleDoseError(
+            f"{field}.dose_mg", "an oral product needs dose_mg and dose_basis to be counted"
+        )
+    form = normalise_form(product.form)
+    if product.dose_basis == "elemental":
+        return product.dose_mg * product.times_per_day, None
+    fraction = ELEMENTAL_FRACTION.get(form)
+    if fraction is None:
+        raise UnconvertibleDoseError(
+            f"{field}.form",
+            f"cannot convert a compound dose of magnesium {product.form!r}: its elemental "
+            "fraction is not in the table; give the elemental dose from the label instead",
+        )
+    return product.dose_mg * fraction * product.times_per_day, fraction
+
+
+def compute_intake(profile: Profile) -> Intake:
+    """Sum oral elemental magnesium per day; list topical products without counting them."""
+    products = []
+    total = antacid = 0.0
+    for i, product in enumerate(profile.magnesium_products):
+        mg, fraction = elemental_mg_per_day(product, i)
+        mg = round(mg, 1)
+        counted = product.route == "oral"
+        products.append(
+            ProductIntake(
+                form=normalise_form(product.form),
+                route=product.route,
+                purpose=product.purpose,
+                dose_mg=product.dose_mg,
+                dose_basis=product.dose_basis,
+                times_per_day=product.times_per_day,
+                elemental_fraction=fraction,
+                elemental_mg_per_day=mg,
+                counted_toward_upper_limit=counted,
+            )
+        )
+        if counted:
+            total += mg
+            if product.purpose == "antacid_laxative":
+                antacid += mg
+    return Intake(
+        supplemental_elemental_mg_per_day=round(total, 1),
+        antacid_laxative_elemental_mg_per_day=round(antacid, 1),
+        upper_limit_mg=upper_limit_for(profile.age),
+        rda_mg=rda_for(profile.age, profile.sex, profile.pregnant, profile.lactating),
+        products=tuple(products),
+    )
+
+
+# --- explanations ---------------------------------------------------------------------------
+
+
+def _arithmetic(facts: Facts) -> str:
+    parts = [
+        f"{p.form} {p.elemental_mg_per_day:g} mg"
+        for p in facts.intake.products
+        if p.counted_toward_upper_limit
+    ]
+    return " + ".join(parts) + f" = {facts.intake.supplemental_elemental_mg_per_day:g} mg/day"
+
+
+def _explain_ul_exceeded(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
+    intake, ul = facts.intake, facts.intake.upper_limit_mg
+    return Explanation(
+        explanation=(
+            f"Oral magnesium from supplements and medicines comes to {_arithmetic(facts)} "
+            f"elemental, above the tolerable upper intake level of {ul:g} mg/day for age "
+            f"{facts.profile.age}. Above the UL, diarrhoea, nausea and cramping become more "
+            "likely. The UL counts supplements and medicines only, not food, which is why it "
+            "is lower than the RDA."
+        ),
+        action=(
+            f"Reduce supplemental magnesium to at most {facts.dose_ceiling_mg:g} mg elemental "
+            "per day (the plan's ceiling)."
+        ),
+        evidence={
+            "supplemental_elemental_mg_per_day": intake.supplemental_elemental_mg_per_day,
+            "upper_limit_mg": ul,
+            "age": facts.profile.age,
+        },
+        details={"excess_mg_per_day": round(intake.supplemental_elemental_mg_per_day - ul, 1)},
+    )
+
+
+def _explain_no_headroom(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
+    antacid, ul = facts.intake.antacid_laxative_elemental_mg_per_day, facts.intake.upper_limit_mg
+    return Explanation(
+        explanation=(
+            f"Magnesium-containing antacids or laxatives already supply {antacid:g} mg "
+            f"elemental per day, which reaches the upper limit of {ul:g} mg/day on their own. "
+            "There is no room for a magnesium supplement."
+        ),
+        action=(
+            "Do not add a magnesium supplement. Review the antacid or laxative with the "
+            "prescriber or pharmacist first."
+        ),
+        evidence={"antacid_laxative_elemental_mg_per_day": antacid, "upper_limit_mg": ul},
+    )
+
+
+def _explain_compound(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
+    converted = [
+        p for p in facts.intake.products if p.dose_basis == "compound" and p.route == "oral"
+    ]
+    lines = [
+        f"{p.form}: {p.dose_mg:g} mg compound × {p.elemental_fraction} × "
+        f"{p.times_per_day}/day = {p.elemental_mg_per_day:g} mg elemental"
+        for p in converted
+    ]
+    return Explanation(
+        explanation=(
+            "Labels that give the weight of the whole salt were converted to elemental "
+            "magnesium, which is what limits refer to: " + "; ".join(lines) + "."
+        ),
+        action="Check the label: doses here are elemental magnesium.",
+        evidence={"products": [p.form for p in converted]},
+        details={
+            "conversions": [
+                {
+                    "form": p.form,
+                    "compound_mg": p.dose_mg,
+                    "fraction": p.elemental_fraction,
+                    "times_per_day": p.times_per_day,
+                    "elemental_mg_per_day": p.elemental_mg_per_day,
+                }
+                for p in converted
+            ]
+        },
+    )
+
+
+def _explain_antacid(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
+    antacid = facts.intake.antacid_laxative_elemental_mg_per_day
+    return Explanation(
+        explanation=(
+            f"Magnesium-containing antacids or laxatives supply {antacid:g} mg elemental per "
+            "day. They count toward the upper limit like a supplement, and reduce the room "
+            "left for one."
+        ),
+        action="Include antacids and laxatives when adding up magnesium.",
+        evidence={"antacid_laxative_elemental_mg_per_day": antacid},
+    )
+
+
+# Facts carry `oral_over_ul_mg` = oral elemental mg/day − the age UL, and
+# `antacid_over_ul_mg` = antacid/laxative elemental mg/day − the age UL (rules.facts).
+RULES: tuple[Rule, ...] = (
+    Rule(
+        id="intake-ul-exceeded",
+        version=VERSION,
+        code="intake.ul_exceeded",
+        category="intake",
+        effect="caution",
+        title="Magnesium intake above the upper limit",
+        when=(F.ul_known == True) & (F.oral_over_ul_mg > 0),  # noqa: E712 - strictly above
+        explain=_explain_ul_exceeded,
+        sources=(UPPER_LIMIT_SOURCE, cite("ART", "When to consult a doctor: UL 350 mg/day")),
+    ),
+    Rule(
+        id="intake-no-headroom",
+        version=VERSION,
+        code="intake.no_headroom",
+        category="intake",
+        effect="avoid",
+        title="Antacids or laxatives already reach the upper limit",
+        when=(F.ul_known == True) & (F.antacid_products > 0) & (F.antacid_over_ul_mg >= 0),  # noqa: E712
+        explain=_explain_no_headroom,
+        sources=(UPPER_LIMIT_SOURCE, ANTACID_COUNTED_SOURCE),
+    ),
+    Rule(
+        id="intake-compound-converted",
+        version=VERSION,
+        code="intake.compound_converted",
+        category="intake",
+        effect="info",
+        title="Compound weight converted to elemental magnesium",
+        when=F.compound_products > 0,
+        explain=_explain_compound,
+        sources=(FRACTION_SOURCE,),
+    ),
+    Rule(
+        id="intake-antacid-laxative-counted",
+        version=VERSION,
+        code="intake.antacid_laxative_counted",
+        category="intake",
+        effect="info",
+        title="Antacids and laxatives counted toward the upper limit",
+        when=F.antacid_products > 0,
+        explain=_explain_antacid,
+        sources=(ANTACID_COUNTED_SOURCE,),
+    ),
+)

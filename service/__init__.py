@@ -1,0 +1,31 @@
+"""The magnesium CDS service: `create_app()` builds it; gunicorn loads `service:create_app()`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from service import audit, evaluation, openapi, problems
+from service.settings import load_settings
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then the environment (CDS_*), then `config` (tests)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(load_settings().flask_config(app.instance_path))
+    if config:
+        app.config.update(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    evaluation.init_app(app)
+    audit.init_app(app)
+    api = openapi.init_app(app)
+    problems.init_app(app)  # after the Api, so problems replace its error handler
+
+    from service.api import blp as api_blp
+
+    api.register_blueprint(api_blp)
+    return app

@@ -1,0 +1,158 @@
+"""The audit trail: one row per evaluation, per CDS card issued, per feedback item.
+
+SQLAlchemy Core on SQLite (instance folder) by default, PostgreSQL (psycopg 3) when
+CDS_DATABASE_URL says so. No raw patient data unless CDS_STORE_RAW_PROFILES is set: the
+row keeps a hash of the profile, the disposition and the finding codes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    insert,
+    select,
+)
+from sqlalchemy.exc import IntegrityError
+
+metadata = MetaData()
+
+evaluations = Table(
+    "evaluations",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("interface", String(16), nullable=False),
+    Column("caller", String(200)),
+    Column("kb_version", String(32), nullable=False),
+    Column("disposition", String(16), nullable=False),
+    Column("finding_codes", Text, nullable=False),  # JSON list
+    Column("profile_hash", String(64), nullable=False),
+    Column("profile", Text),  # JSON, only when CDS_STORE_RAW_PROFILES is set
+)
+
+cds_cards = Table(
+    "cds_cards",
+    metadata,
+    Column("card_uuid", String(36), primary_key=True),
+    Column("evaluation_id", String(36), ForeignKey("evaluations.id"), nullable=False),
+    Column("service_id", String(100), nullable=False),
+    Column("finding_code", String(100)),
+)
+
+cds_feedback = Table(
+    "cds_feedback",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("card_uuid", String(36), nullable=False),
+    Column("evaluation_id", String(36), ForeignKey("evaluations.id")),
+    Column("service_id", String(100), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("outcome_timestamp", String(40), nullable=False),
+    Column("override_reason", Text),  # JSON
+    Column("accepted_suggestions", Text),  # JSON
+    Column("caller", String(200)),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("card_uuid", "outcome", "outcome_timestamp", name="uq_feedback_once"),
+)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class AuditStore:
+    """Writes and reads audit rows. Each write is one transaction, safe to retry."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    @classmethod
+    def from_url(cls, url: str) -> AuditStore:
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
+        return cls(create_engine(url, pool_pre_ping=True, future=True))
+
+    def create_schema(self) -> None:
+        """Create the tables if missing (tests; deployments run Alembic)."""
+        metadata.create_all(self.engine)
+
+    def record_evaluation(self, row: Mapping[str, Any]) -> bool:
+        """Insert an evaluation row; False when that id is already stored (exactly once)."""
+        values = dict(row)
+        values["finding_codes"] = json.dumps(list(values["finding_codes"]))
+        if values.get("profile") is not None and not isinstance(values["profile"], str):
+            values["profile"] = json.dumps(values["profile"], sort_keys=True)
+        if isinstance(values.get("created_at"), str):
+            values["created_at"] = datetime.fromisoformat(values["created_at"])
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(evaluations).values(**values))
+        except IntegrityError:
+            return False
+        return True
+
+    def record_cards(
+        self, evaluation_id: str, service_id: str, cards: Iterable[tuple[str, str | None]]
+    ) -> None:
+        """Link each issued card (uuid, finding code) to its evaluation."""
+        rows = [
+            {"card_uuid": u, "evaluation_id": evaluation_id, "service_id": service_id, "finding_code": c}
+            for u, c in cards
+        ]
+        if rows:
+            with self.engine.begin() as conn:
+                conn.execute(insert(cds_cards), rows)
+
+    def card(self, card_uuid: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(cds_cards).where(cds_cards.c.card_uuid == card_uuid)).first()
+        return dict(row._mapping) if row else None
+
+    def record_feedback(self, row: Mapping[str, Any]) -> bool:
+        """Insert one feedback item; False when the same item was already stored (idempotent)."""
+        values = dict(row)
+        for key in ("override_reason", "accepted_suggestions"):
+            if values.get(key) is not None and not isinstance(values[key], str):
+                values[key] = json.dumps(values[key], sort_keys=True)
+        values.setdefault("received_at", _now())
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(cds_feedback).values(**values))
+        except IntegrityError:
+            return False
+        return True
+
+    def feedback_for(self, card_uuid: str) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(cds_feedback).where(cds_feedback.c.card_uuid == card_uuid)
+            ).all()
+        return [dict(r._mapping) for r in rows]
+
+    def get_evaluation(self, evaluation_id: str) -> dict[str, Any] | None:
+        """Return the stored evaluation row, decoded, or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(evaluations).where(evaluations.c.id == evaluation_id)).first()
+        if row is None:
+            return None
+        out = dict(row._mapping)
+        out["finding_codes"] = json.loads(out["finding_codes"])
+        out["created_at"] = out["created_at"].isoformat()
+        if out.get("profile"):
+            out["profile"] = json.loads(out["profile"])
+        return out

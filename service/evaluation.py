@@ -1,0 +1,70 @@
+"""The one evaluation path every interface uses: knowledge base, then the evaluation hooks.
+
+Hooks (audit trail, metrics) are registered by their modules' `init_app`; an edge never
+re-derives clinical logic, it only builds a `Profile` and renders the `Recommendation`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from flask import Flask, current_app
+
+from rules import KnowledgeBase, Profile, Recommendation, default_knowledge_base
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EvaluationEvent:
+    """What the hooks see of one evaluation."""
+
+    recommendation: Recommendation
+    profile: Profile
+    profile_hash: str
+    interface: str  # "api", "cds-hooks", "form" or "cli"
+    caller: str | None
+
+
+Hook = Callable[[EvaluationEvent], None]
+
+
+def profile_hash(profile: Profile) -> str:
+    """A stable SHA-256 of the profile's content (the audit keeps this, not the data)."""
+    def default(value: Any) -> Any:
+        if isinstance(value, frozenset | set):
+            return sorted(value)
+        raise TypeError(type(value).__name__)
+
+    canonical = json.dumps(asdict(profile), sort_keys=True, default=default, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def knowledge_base() -> KnowledgeBase:
+    """Return the app's knowledge base."""
+    return current_app.extensions["knowledge_base"]
+
+
+def evaluate_profile(profile: Profile, interface: str, caller: str | None = None) -> Recommendation:
+    """Evaluate `profile` and run the hooks; errors propagate (fail closed)."""
+    recommendation = knowledge_base().evaluate(profile)
+    event = EvaluationEvent(recommendation, profile, profile_hash(profile), interface, caller)
+    for hook in current_app.extensions["evaluation_hooks"]:
+        hook(event)
+    return recommendation
+
+
+def add_hook(app: Flask, hook: Hook) -> None:
+    """Run `hook` after every successful evaluation in `app`."""
+    app.extensions.setdefault("evaluation_hooks", []).append(hook)
+
+
+def init_app(app: Flask) -> None:
+    """Attach the knowledge base (compiled once per process) to `app`."""
+    app.extensions["knowledge_base"] = app.config.get("KNOWLEDGE_BASE") or default_knowledge_base()
+    app.extensions.setdefault("evaluation_hooks", [])

@@ -1,0 +1,119 @@
+"""The recommendation as clients receive it (dumped from `rules.Recommendation`)."""
+
+from marshmallow import Schema, fields
+
+
+class SourceSchema(Schema):
+    key = fields.String(metadata={"description": "Source key, e.g. IOM97 or LABEL-CIPRO"})
+    title = fields.String()
+    locator = fields.String(metadata={"description": "Page, section or table row"})
+    url = fields.String(allow_none=True)
+
+
+class RuleRefSchema(Schema):
+    id = fields.String()
+    version = fields.String()
+
+
+class FindingSchema(Schema):
+    code = fields.String(metadata={"description": "Stable finding code, e.g. kidney.severe"})
+    category = fields.String()
+    severity = fields.String(metadata={"description": "critical, warning or info"})
+    effect = fields.String(metadata={"description": "refer, avoid, caution or info"})
+    urgency = fields.String(allow_none=True)
+    title = fields.String()
+    explanation = fields.String()
+    action = fields.String()
+    evidence = fields.Dict(metadata={"description": "The profile values that triggered it"})
+    details = fields.Dict()
+    sources = fields.List(fields.Nested(SourceSchema))
+    rule = fields.Nested(RuleRefSchema)
+
+
+class SeparationSchema(Schema):
+    drug = fields.String()
+    drug_before_magnesium_hours = fields.Float(allow_none=True)
+    drug_after_magnesium_hours = fields.Float(allow_none=True)
+    note = fields.String(allow_none=True)
+
+
+class PlanSchema(Schema):
+    form = fields.String()
+    route = fields.String()
+    max_supplemental_elemental_mg_per_day = fields.Float()
+    separations = fields.List(fields.Nested(SeparationSchema))
+    monitoring = fields.List(fields.String())
+
+
+class ReferralSchema(Schema):
+    urgency = fields.String(metadata={"description": "emergency, urgent or prompt"})
+    reasons = fields.List(fields.String())
+
+
+class ProductIntakeSchema(Schema):
+    form = fields.String()
+    route = fields.String()
+    purpose = fields.String()
+    dose_mg = fields.Float(allow_none=True)
+    dose_basis = fields.String(allow_none=True)
+    times_per_day = fields.Integer()
+    elemental_fraction = fields.Float(allow_none=True)
+    elemental_mg_per_day = fields.Float()
+    counted_toward_upper_limit = fields.Boolean()
+
+
+class IntakeSchema(Schema):
+    supplemental_elemental_mg_per_day = fields.Float()
+    antacid_laxative_elemental_mg_per_day = fields.Float()
+    upper_limit_mg = fields.Float(allow_none=True)
+    rda_mg = fields.Float(allow_none=True)
+    products = fields.List(fields.Nested(ProductIntakeSchema))
+
+
+class KnowledgeBaseRunSchema(Schema):
+    version = fields.String()
+    rules_evaluated = fields.Integer()
+    rules_fired = fields.List(fields.String())
+
+
+class RecommendationSchema(Schema):
+    evaluation_id = fields.String()
+    disposition = fields.String(metadata={"description": "refer, avoid, caution or suitable"})
+    summary = fields.String()
+    findings = fields.List(fields.Nested(FindingSchema))
+    plan = fields.Nested(PlanSchema, allow_none=True)
+    referral = fields.Nested(ReferralSchema, allow_none=True)
+    intake = fields.Nested(IntakeSchema)
+    knowledge_base = fields.Nested(KnowledgeBaseRunSchema)
+
+
+class CatalogEntrySchema(Schema):
+    id = fields.String()
+    version = fields.String()
+    code = fields.String()
+    category = fields.String()
+    severity = fields.String()
+    effect = fields.String()
+    title = fields.String()
+    sources = fields.List(fields.Nested(SourceSchema))
+
+
+class KnowledgeBaseSchema(Schema):
+    version = fields.String()
+    rules = fields.List(fields.Nested(CatalogEntrySchema))
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details."""
+
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    instance = fields.String()
+    errors = fields.List(fields.Dict(), metadata={"description": "One entry per bad field"})
+
+
+def dump_recommendation(recommendation) -> dict:  # noqa: ANN001
+    """Return the JSON form of a `rules.Recommendation` (one rendering for every edge)."""
+    return RecommendationSchema().dump(recommendation)

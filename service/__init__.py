@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from service import audit, evaluation, openapi, problems
+from service import audit, cds_hooks, evaluation, openapi, ops, problems, security, web
 from service.settings import load_settings
 
 
@@ -20,12 +20,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(config)
     os.makedirs(app.instance_path, exist_ok=True)
 
+    ops.init_app(app)  # first: request ids and logging wrap everything else
     evaluation.init_app(app)
     audit.init_app(app)
+    security.init_app(app)
     api = openapi.init_app(app)
     problems.init_app(app)  # after the Api, so problems replace its error handler
 
     from service.api import blp as api_blp
 
     api.register_blueprint(api_blp)
+    cds_hooks.init_app(app)
+    web.init_app(app)
     return app

@@ -20,7 +20,7 @@ from rules.data.limits import (
 )
 from rules.data.sources import cite
 from rules.errors import UnconvertibleDoseError
-from rules.model import Intake, MagnesiumProduct, Profile, ProductIntake
+from rules.model import Intake, MagnesiumProduct, ProductIntake, Profile
 from rules.rule import Explanation, Rule
 
 if TYPE_CHECKING:
@@ -52,12 +52,15 @@ def elemental_mg_per_day(product: MagnesiumProduct, index: int = 0) -> tuple[flo
 
 
 def compute_intake(profile: Profile) -> Intake:
-    """Sum oral elemental magnesium per day; list topical products without counting them."""
+    """Sum oral elemental magnesium per day; list topical products without counting them.
+
+    Limits are decided on the exact sums (350.03 mg is above a UL of 350 even though it
+    shows as 350.0); the rounded figures are for reading.
+    """
     products = []
     total = antacid = 0.0
     for i, product in enumerate(profile.magnesium_products):
         mg, fraction = elemental_mg_per_day(product, i)
-        mg = round(mg, 1)
         counted = product.route == "oral"
         products.append(
             ProductIntake(
@@ -68,7 +71,7 @@ def compute_intake(profile: Profile) -> Intake:
                 dose_basis=product.dose_basis,
                 times_per_day=product.times_per_day,
                 elemental_fraction=fraction,
-                elemental_mg_per_day=mg,
+                elemental_mg_per_day=round(mg, 1),
                 counted_toward_upper_limit=counted,
             )
         )
@@ -77,11 +80,14 @@ def compute_intake(profile: Profile) -> Intake:
             if product.purpose == "antacid_laxative":
                 antacid += mg
     return Intake(
-        supplemental_elemental_mg_per_day=round(total, 1),
-        antacid_laxative_elemental_mg_per_day=round(antacid, 1),
+        supplemental_elemental_mg_per_day=round(total, 2),
+        antacid_laxative_elemental_mg_per_day=round(antacid, 2),
         upper_limit_mg=upper_limit_for(profile.age),
         rda_mg=rda_for(profile.age, profile.sex, profile.pregnant, profile.lactating),
         products=tuple(products),
+        # 6 places drop float noise (2500 mg × 0.14 is 350.00000000000006, not over 350).
+        exact_supplemental_mg=round(total, 6),
+        exact_antacid_laxative_mg=round(antacid, 6),
     )
 
 

@@ -78,7 +78,7 @@ def _explain_toxicity(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
         evidence.update({"egfr": k.egfr, "dialysis": k.dialysis})
         reasons.append("kidney function is too low to clear magnesium")
     ul = facts.intake.upper_limit_mg
-    if ul is not None and facts.intake.supplemental_elemental_mg_per_day > ul:
+    if ul is not None and facts.intake.exact_supplemental_mg > ul:
         evidence["supplemental_elemental_mg_per_day"] = facts.intake.supplemental_elemental_mg_per_day
         reasons.append(
             f"oral intake {facts.intake.supplemental_elemental_mg_per_day:g} mg/day is above the UL"

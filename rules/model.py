@@ -151,6 +151,9 @@ class Intake:
     upper_limit_mg: float | None  # None under 1 year: no UL set
     rda_mg: float | None
     products: tuple[ProductIntake, ...]
+    # Unrounded sums: the rules decide on these (the figures above are for reading).
+    exact_supplemental_mg: float = field(default=0.0, repr=False)
+    exact_antacid_laxative_mg: float = field(default=0.0, repr=False)
 
 
 @dataclass(frozen=True)

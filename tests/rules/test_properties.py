@@ -1,0 +1,280 @@
+"""Safety invariants of the knowledge base over generated profiles (Hypothesis).
+
+Profiles are generated as the JSON a client sends (always valid), then either posted
+through the Flask test client or loaded with the API's schema and evaluated directly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rules import Medication, Profile, evaluate
+from rules.data.forms import ELEMENTAL_FRACTION, FORM_ALIASES
+from rules.data.limits import upper_limit_for
+from rules.data.tokens import ALL_TOKENS
+from service import create_app
+from service.schemas import ProfileSchema
+from tests.rules.conftest import app_config
+
+SETTINGS = settings(max_examples=150, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+
+INTERACTING = ["Cipro 500 mg", "LEVOFLOXACIN 750MG", "avelox", "ofloxacin", "doxycycline hyclate",
+               "Minocin", "Fosamax 70 mg", "risedronate", "Synthroid 50 mcg", "Tivicay",
+               "Isentress", "gabapentin 300 mg", " LaSiX ", "hydrochlorothiazide",
+               "spironolactone", "Nexium", "omeprazole", "Protonix", "Lanoxin"]
+OTHER_DRUGS = ["ibuprofen 400 mg", "paracetamol", "naproxen", "amitriptyline", "tramadol"]
+RXNORM = ["2551", "82122", "139462", "4603", "5487", "9997", "7646", "40790", "283742", "161"]
+# CLINICAL.md §6, written out (not imported) so a token dropped from the tables is caught.
+RED_FLAGS = [
+    "saddle_anesthesia", "urinary_retention", "bladder_or_bowel_incontinence",
+    "bilateral_sciatica", "sexual_dysfunction", "pulsatile_abdominal_mass",
+    "progressive_leg_weakness", "foot_drop", "fever", "iv_drug_use", "immunosuppression",
+    "recent_bacterial_infection", "history_of_cancer", "unexplained_weight_loss", "night_pain",
+    "significant_trauma",
+]
+# Values either side of each line (CLINICAL.md §3, §4), mixed into the generated numbers.
+EGFR_EDGES = [14.9, 14.9999, 15, 29.9, 29.9996, 30, 59.9, 59.99, 60]
+SERUM_EDGES = [1.79, 1.8, 2.6, 2.61, 4.79, 4.8, 0.74, 0.75, 1.07, 1.06, 1.48, 2.14, 3.95]
+
+
+def _number(low, high):
+    """Whole or fractional JSON numbers in [low, high], including awkward floats."""
+    return st.integers(int(low), int(high)) | st.floats(low, high, allow_nan=False)
+
+
+_name = (st.sampled_from(INTERACTING + OTHER_DRUGS)
+         | st.text(min_size=1, max_size=40).filter(lambda s: s.strip()))
+medication = st.fixed_dictionaries(
+    {"name": _name},
+    optional={"rxnorm": st.sampled_from(RXNORM) | st.from_regex(r"\A\d{1,12}\Z")},
+)
+_known_form = st.sampled_from(sorted(ELEMENTAL_FRACTION) + sorted(FORM_ALIASES))
+oral_product = st.one_of(
+    st.fixed_dictionaries({
+        "form": _known_form,
+        "dose_mg": st.floats(0.001, 3000, allow_nan=False) | st.integers(1, 3000),
+        "dose_basis": st.sampled_from(["elemental", "compound"]),
+    }, optional={
+        "route": st.just("oral"),
+        "times_per_day": st.integers(1, 4),
+        "purpose": st.sampled_from(["supplement", "antacid_laxative"]),
+    }),
+    # an unknown salt can still be counted from its elemental dose
+    st.fixed_dictionaries({"form": st.just("stearate"), "dose_mg": st.integers(1, 500),
+                           "dose_basis": st.just("elemental")}),
+)
+topical_product = st.fixed_dictionaries(
+    {"form": _known_form, "route": st.just("topical")},
+    optional={"dose_mg": st.integers(1, 5000),
+              "dose_basis": st.sampled_from(["elemental", "compound"])},
+)
+kidney = st.none() | st.fixed_dictionaries(
+    {}, optional={"egfr": st.none() | _number(0, 200) | st.sampled_from(EGFR_EDGES),
+                  "dialysis": st.booleans()})
+serum = st.none() | st.fixed_dictionaries(
+    {"value": _number(0, 50) | st.sampled_from(SERUM_EDGES),
+     "unit": st.sampled_from(["mg/dL", "mmol/L", "mEq/L"])})
+back_pain = st.none() | st.fixed_dictionaries({}, optional={
+    "onset": st.none() | st.sampled_from(["sudden", "gradual"]),
+    "severity": st.none() | st.integers(0, 10),
+    "radiating": st.booleans(),
+    "duration_weeks": st.none() | _number(0, 5200),
+})
+tokens = st.lists(st.sampled_from(sorted(ALL_TOKENS)), max_size=5, unique=True)
+
+
+@st.composite
+def profiles(draw):
+    """A valid profile as JSON."""
+    sex = draw(st.sampled_from(["female", "male", "other", "unknown"]))
+    body = {"age": draw(st.integers(0, 120)), "sex": sex}
+    optional = {
+        "pregnant": st.booleans() if sex != "male" else st.just(False),
+        "lactating": st.booleans(),
+        "kidney": kidney,
+        "serum_magnesium": serum,
+        "back_pain": back_pain,
+        "red_flags": tokens,
+        "symptoms": tokens,
+        "medications": st.lists(medication, max_size=4),
+        "magnesium_products": st.lists(oral_product | topical_product, max_size=3),
+        "route_preference": st.sampled_from(["oral", "topical", "any"]),
+    }
+    for key, strategy in optional.items():
+        if draw(st.booleans()):
+            body[key] = draw(strategy)
+    return body
+
+
+def load(body) -> Profile:
+    return ProfileSchema().load(body)
+
+
+@pytest.fixture(scope="module")
+def module_client(tmp_path_factory):
+    db = tmp_path_factory.mktemp("audit") / "audit.sqlite3"
+    return create_app(app_config(db)).test_client()
+
+
+# --- through the API ---------------------------------------------------------------------
+
+
+@SETTINGS
+@given(body=profiles())
+def test_valid_profiles_never_get_a_5xx_and_every_finding_is_explained(module_client, body):
+    response = module_client.post("/v1/recommendations", data=json.dumps(body),
+                                  content_type="application/json")
+    assert response.status_code == 200, (response.status_code, response.get_json())
+    rec = response.get_json()
+    for f in rec["findings"]:
+        assert f["code"] and f["explanation"] and f["action"] and f["title"]
+        assert len(f["sources"]) >= 1
+        assert all(s["title"] and s["locator"] for s in f["sources"])
+    assert (rec["plan"] is None) is (rec["disposition"] in ("refer", "avoid"))
+    assert (rec["referral"] is None) is (rec["disposition"] != "refer")
+
+
+# --- directly through the rules ----------------------------------------------------------
+
+
+@SETTINGS
+@given(body=profiles())
+def test_the_plan_never_exceeds_the_age_ul(body):
+    profile = load(body)
+    rec = evaluate(profile)
+    if rec.plan is not None:
+        ul = upper_limit_for(profile.age)
+        assert ul is not None  # infants never get a plan
+        assert 0 <= rec.plan.max_supplemental_elemental_mg_per_day <= ul
+        assert rec.plan.form != "oxide"
+
+
+@SETTINGS
+@given(body=profiles(), token=st.sampled_from(RED_FLAGS),
+       where=st.sampled_from(["red_flags", "symptoms"]))
+def test_a_red_flag_always_refers(body, token, where):
+    profile = load(body)
+    profile = dataclasses.replace(profile, **{where: getattr(profile, where) | {token}})
+    rec = evaluate(profile)
+    assert rec.disposition == "refer"
+    assert rec.plan is None and rec.referral is not None
+
+
+@SETTINGS
+@given(body=profiles(), egfr=st.none() | st.floats(0, 30, exclude_max=True), dialysis=st.booleans())
+def test_egfr_under_30_or_dialysis_never_gives_suitable_or_caution(body, egfr, dialysis):
+    profile = load(body)
+    if egfr is None and not dialysis:
+        dialysis = True
+    profile = dataclasses.replace(profile, kidney=dataclasses.replace(
+        profile.kidney, egfr=egfr, dialysis=dialysis))
+    assert evaluate(profile).disposition in ("refer", "avoid")
+
+
+@SETTINGS
+@given(body=profiles(), drug=st.sampled_from(INTERACTING))
+def test_adding_an_interacting_drug_never_removes_a_finding(body, drug):
+    profile = load(body)
+    before = {f.code for f in evaluate(profile).findings}
+    added = profile.medications + (Medication(drug.strip()),)
+    more = dataclasses.replace(profile, medications=added)
+    after = {f.code for f in evaluate(more).findings}
+    assert before <= after
+    assert any(code.startswith("interaction.") for code in after)
+
+
+KIDNEY_RANK = {"kidney.failure": 3, "kidney.severe": 2, "kidney.moderate": 1}
+
+
+def _kidney_rank(profile: Profile) -> int:
+    return max((KIDNEY_RANK.get(f.code, 0) for f in evaluate(profile).findings), default=0)
+
+
+@SETTINGS
+@given(body=profiles(), a=_number(0, 200), b=_number(0, 200))
+def test_a_lower_egfr_never_lowers_the_kidney_finding(body, a, b):
+    profile = load(body)
+    high, low = max(a, b), min(a, b)
+
+    def at(egfr):
+        return dataclasses.replace(profile, kidney=dataclasses.replace(profile.kidney, egfr=egfr))
+
+    assert _kidney_rank(at(low)) >= _kidney_rank(at(high))
+
+
+@SETTINGS
+@given(body=profiles(), factor=st.floats(1, 10), extra=st.integers(0, 500))
+def test_a_higher_dose_never_removes_ul_exceeded(body, factor, extra):
+    profile = load(body)
+    oral = [i for i, p in enumerate(profile.magnesium_products) if p.route == "oral"]
+    before = "intake.ul_exceeded" in {f.code for f in evaluate(profile).findings}
+    products = list(profile.magnesium_products)
+    for i in oral:
+        products[i] = dataclasses.replace(products[i], dose_mg=products[i].dose_mg * factor + extra)
+    higher = dataclasses.replace(profile, magnesium_products=tuple(products))
+    after = "intake.ul_exceeded" in {f.code for f in evaluate(higher).findings}
+    assert after or not before
+
+
+def _expected_kidney(profile: Profile) -> str | None:
+    """CLINICAL.md §3, written out as the table reads."""
+    egfr, dialysis = profile.kidney.egfr, profile.kidney.dialysis
+    if dialysis or (egfr is not None and egfr < 15):
+        return "kidney.failure"
+    if egfr is not None and egfr < 30:
+        return "kidney.severe"
+    if egfr is not None and egfr < 60:
+        return "kidney.moderate"
+    if egfr is None and profile.age >= 65:
+        return "kidney.unknown_older_adult"
+    return None
+
+
+def _expected_serum(profile: Profile) -> set[str]:
+    """CLINICAL.md §4 on the serum value alone (mg/dL = mmol/L × 2.431 = mEq/L / 2 × 2.431)."""
+    lab = profile.serum_magnesium
+    if lab is None:
+        return set()
+    per_unit = {"mg/dL": 1, "mmol/L": 2.431, "mEq/L": 2.431 / 2}
+    mg_dl = lab.value * per_unit[lab.unit]
+    out = set()
+    if round(mg_dl, 9) < 1.8:
+        out.add("lab.hypomagnesemia")
+    if round(mg_dl, 9) > 2.6:
+        out.add("lab.hypermagnesemia")
+    return out
+
+
+@SETTINGS
+@given(body=profiles())
+def test_kidney_and_serum_findings_follow_the_clinical_tables(body):
+    profile = load(body)
+    found = {f.code for f in evaluate(profile).findings}
+    kidney_found = found & {*KIDNEY_RANK, "kidney.unknown_older_adult"}
+    expected = _expected_kidney(profile)
+    assert kidney_found == ({expected} if expected else set())
+    assert found & {"lab.hypomagnesemia", "lab.hypermagnesemia"} == _expected_serum(profile)
+
+
+@SETTINGS
+@given(body=profiles())
+def test_ul_exceeded_follows_the_arithmetic(body):
+    profile = load(body)
+    rec = evaluate(profile)
+    ul = upper_limit_for(profile.age)
+    total = rec.intake.supplemental_elemental_mg_per_day
+    oral = [p for p in rec.intake.products if p.route == "oral"]
+    exact = sum(
+        p.dose_mg * (p.elemental_fraction or 1.0) * p.times_per_day for p in oral
+    )
+    # Each product is shown to 0.1 mg; the total is the exact sum shown to 0.01 mg.
+    assert total == pytest.approx(exact, abs=0.006)
+    assert total == pytest.approx(sum(p.elemental_mg_per_day for p in oral), abs=0.051 * len(oral) + 0.001)
+    exceeded = "intake.ul_exceeded" in {f.code for f in rec.findings}
+    assert exceeded is (ul is not None and round(exact, 6) > ul)

@@ -30,6 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from service.api import blp as api_blp
 
     api.register_blueprint(api_blp)
+    api.register_blueprint(audit.blp)  # GET /v1/evaluations/{id}
     cds_hooks.init_app(app)
     web.init_app(app)
     return app

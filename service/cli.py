@@ -1,5 +1,8 @@
 """Evaluate profiles from files, with no server: `magnesium-cds evaluate profile.json`.
 
+`magnesium-cds db upgrade` migrates the audit database (CDS_DATABASE_URL) to the newest
+revision; `db downgrade REV` and `db current` do what they say.
+
 A `.jsonl` file (or `--lines`) holds one profile per line; each line gets one output line,
 a recommendation or an error, and a bad line never stops the batch. Exit status: 0 when
 every profile was evaluated, 1 when any failed, 2 for usage errors.
@@ -57,7 +60,16 @@ def main(argv: list[str] | None = None) -> int:
     ev = sub.add_parser("evaluate", help="evaluate a profile (.json) or profiles (.jsonl)")
     ev.add_argument("path", help="a file, or - for standard input")
     ev.add_argument("--lines", action="store_true", help="treat the input as JSON lines")
+    db = sub.add_parser("db", help="migrate the audit database (CDS_DATABASE_URL)")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    up = db_sub.add_parser("upgrade", help="upgrade to a revision (default: head)")
+    up.add_argument("revision", nargs="?", default="head")
+    down = db_sub.add_parser("downgrade", help="downgrade to a revision (base: drop all)")
+    down.add_argument("revision")
+    db_sub.add_parser("current", help="print the database's revision")
     args = parser.parse_args(argv)
+    if args.command == "db":
+        return _db(args)
 
     from service import create_app
 
@@ -74,6 +86,26 @@ def main(argv: list[str] | None = None) -> int:
         ok, out = _evaluate_text(stream.read(), app)
     print(json.dumps(out, indent=2))
     return 0 if ok else 1
+
+
+def _db(args: argparse.Namespace) -> int:
+    """Run a migration command without building the app (no migrate-on-start race)."""
+    import os
+
+    from flask import Flask
+
+    from service.audit import migrate
+    from service.settings import load_settings
+
+    instance_path = Flask("service", instance_relative_config=True).instance_path
+    os.makedirs(instance_path, exist_ok=True)
+    url = load_settings().flask_config(instance_path)["DATABASE_URL"]
+    if args.db_command == "upgrade":
+        migrate.upgrade(url, args.revision)
+    elif args.db_command == "downgrade":
+        migrate.downgrade(url, args.revision)
+    print(migrate.current(url) or "base")
+    return 0
 
 
 if __name__ == "__main__":

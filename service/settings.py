@@ -6,12 +6,13 @@ a file instead (Docker secrets): CDS_<NAME>_FILE=/run/secrets/x reads CDS_<NAME>
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PREFIX = "CDS_"
 
@@ -22,10 +23,19 @@ class Settings(BaseSettings):
     # Storage (audit trail, feedback). Empty: SQLite in the instance folder.
     database_url: str = ""
     store_raw_profiles: bool = False
+    # Upgrade the schema to the newest Alembic revision at start (off when a one-shot
+    # `magnesium-cds db upgrade` service does it, as in docker-compose.yml).
+    migrate_on_start: bool = True
+    # Audit records the database refused wait here (JSON lines).
+    # Empty: <instance>/audit-spool/<hash of the database URL>.
+    spool_dir: str = ""
+    spool_replay_seconds: float = 5.0
+    database_connect_timeout_seconds: int = 3
 
     # Access control. Nothing configured: open, with a warning at start.
-    api_keys_sha256: list[str] = Field(default_factory=list)
-    api_keys: list[str] = Field(default_factory=list)  # plain keys, hashed at start
+    # A JSON list or comma/whitespace-separated (a *_FILE may hold one key per line).
+    api_keys_sha256: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)  # hashed at start
     trusted_issuers: dict[str, str] = Field(default_factory=dict)  # issuer → JWKS URL or file
     service_url: str = ""  # the audience a CDS client signs for; default: the request URL
     cors_origins: list[str] = Field(default_factory=list)
@@ -44,6 +54,13 @@ class Settings(BaseSettings):
     # Operations.
     log_level: str = "INFO"
     workers: int = 2
+    bind: str = "127.0.0.1:8000"
+    timeout_seconds: int = 30
+    # gunicorn's multi-process metrics folder; the conventional name is honoured too.
+    prometheus_multiproc_dir: str = Field(
+        default="",
+        validation_alias=AliasChoices("CDS_PROMETHEUS_MULTIPROC_DIR", "PROMETHEUS_MULTIPROC_DIR"),
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -58,23 +75,39 @@ class Settings(BaseSettings):
                     values[name] = Path(path).read_text().strip()
         return values
 
+    @field_validator("api_keys_sha256", "api_keys", mode="before")
+    @classmethod
+    def split_keys(cls, value: Any) -> Any:
+        """Accept a JSON list or a comma/whitespace-separated string of keys."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [k for k in text.replace(",", " ").split() if k]
+        return value
+
     def flask_config(self, instance_path: str) -> dict[str, Any]:
         """Return the Flask config mapping these settings imply."""
         database_url = self.database_url or f"sqlite:///{Path(instance_path) / 'cds.sqlite3'}"
         return {
             "DATABASE_URL": database_url,
             "STORE_RAW_PROFILES": self.store_raw_profiles,
-            "API_KEYS_SHA256": list(self.api_keys_sha256),
+            "MIGRATE_ON_START": self.migrate_on_start,
+            "SPOOL_DIR": self.spool_dir,  # empty: one folder per database in the instance
+            "SPOOL_REPLAY_SECONDS": self.spool_replay_seconds,
+            "DATABASE_CONNECT_TIMEOUT_SECONDS": self.database_connect_timeout_seconds,
+            "API_KEYS_SHA256": [k.lower() for k in self.api_keys_sha256],
             "API_KEYS": list(self.api_keys),
             "TRUSTED_ISSUERS": dict(self.trusted_issuers),
             "SERVICE_URL": self.service_url,
             "CORS_ORIGINS": list(self.cors_origins),
-            "RATELIMIT_DEFAULT": self.rate_limit,
+            "RATE_LIMIT": self.rate_limit,
             "RATELIMIT_STORAGE_URI": self.rate_limit_storage_url,
             "MAX_CONTENT_LENGTH": self.max_content_length,
             "FHIR_TIMEOUT_SECONDS": self.fhir_timeout_seconds,
             "SECRET_KEY": self.secret_key or os.urandom(32).hex(),
             "LOG_LEVEL": self.log_level,
+            "PROMETHEUS_MULTIPROC_DIR": self.prometheus_multiproc_dir,
         }
 
 

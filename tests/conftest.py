@@ -12,6 +12,8 @@ from service import create_app
 
 BASE_PROFILE: dict[str, Any] = {"age": 45, "sex": "female"}
 
+pytest_plugins = ["tests.databases"]  # postgres_url, redis_url, db_url (issue 5)
+
 
 @pytest.fixture
 def app(tmp_path):

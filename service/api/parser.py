@@ -23,7 +23,12 @@ class StrictJSONParser(FlaskParser):
                 415,
                 message="Send the profile as JSON with Content-Type: application/json.",
             )
-        return json.loads(req.get_data(cache=True).decode("utf-8"), parse_constant=_reject_constant)
+        try:
+            return json.loads(
+                req.get_data(cache=True).decode("utf-8"), parse_constant=_reject_constant
+            )
+        except RecursionError:  # nested deeper than the parser can follow: bad input, not a 500
+            abort(400, message="The body is not valid JSON: nested too deeply.")
 
     def _handle_invalid_json_error(self, error: Exception, req: Request, *args: Any, **kwargs: Any):  # noqa: ANN201
         detail = "The body is not valid JSON"

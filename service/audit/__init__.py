@@ -1,17 +1,33 @@
-"""The audit trail: every evaluation and every CDS Hooks feedback item, kept durably."""
+"""The audit trail: every evaluation and every CDS Hooks feedback item, kept durably.
+
+`audit_store()` is a `DurableAuditStore`: the `AuditStore` API, with writes the database
+refuses spooled locally and replayed exactly once (service/audit/spool.py says how).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from dataclasses import asdict
 from datetime import UTC, datetime
+from pathlib import Path
 
 from flask import Flask, current_app
 
-from service.audit.store import AuditStore
+from service.audit import migrate
+from service.audit.durable import DurableAuditStore, is_unavailable
+from service.audit.spool import Spool
+from service.audit.store import AuditStore, engine_for
+from service.audit.views import blp
 from service.evaluation import EvaluationEvent, add_hook
+from service.ops import metrics
+
+__all__ = ["AuditStore", "DurableAuditStore", "audit_store", "blp", "evaluation_row", "init_app"]
+
+log = logging.getLogger(__name__)
 
 
-def audit_store() -> AuditStore:
+def audit_store() -> DurableAuditStore:
     """Return the app's audit store."""
     return current_app.extensions["audit"]
 
@@ -45,10 +61,52 @@ def _profile_json(event: EvaluationEvent) -> dict:
     return fix(asdict(event.profile))
 
 
+def spool_dir(app: Flask) -> str:
+    """The spool folder: configured, or one per database URL in the instance folder."""
+    if app.config.get("SPOOL_DIR"):
+        return app.config["SPOOL_DIR"]
+    # Keyed by URL: records spooled for one database are never replayed into another.
+    digest = hashlib.sha256(app.config["DATABASE_URL"].encode()).hexdigest()[:16]
+    return str(Path(app.instance_path) / "audit-spool" / digest)
+
+
 def init_app(app: Flask) -> None:
-    """Open the store, make sure its tables exist, and audit every evaluation."""
-    store = AuditStore.from_url(app.config["DATABASE_URL"])
-    store.create_schema()
+    """Open the store, migrate it (unless a migrate service does), audit every evaluation."""
+    spool = Spool(spool_dir(app))
+    lock = Path(app.instance_path) / "migrate.lock"
+    migrate_on_start = bool(app.config.get("MIGRATE_ON_START", True))
+    schema = {"ready": not migrate_on_start}
+
+    def upgrade_schema() -> None:
+        if schema["ready"]:
+            return
+        with migrate.file_lock(lock):
+            migrate.upgrade(store.engine)
+        schema["ready"] = True
+
+    store = DurableAuditStore(
+        engine_for(
+            app.config["DATABASE_URL"], app.config.get("DATABASE_CONNECT_TIMEOUT_SECONDS", 3)
+        ),
+        spool,
+        replay_seconds=float(app.config.get("SPOOL_REPLAY_SECONDS", 5.0)),
+        on_spooled=lambda kind: metrics.AUDIT_SPOOLED.labels(kind).inc(),
+        on_replayed=lambda kind: metrics.AUDIT_REPLAYED.labels(kind).inc(),
+        before_replay=upgrade_schema,
+    )
+    try:
+        upgrade_schema()
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        # Start anyway: records spool until the database answers, then the schema is
+        # upgraded before the replay.
+        log.warning("audit database unreachable at start (%s); spooling", type(exc).__name__)
     app.extensions["audit"] = store
     store_raw = bool(app.config.get("STORE_RAW_PROFILES"))
-    add_hook(app, lambda event: store.record_evaluation(evaluation_row(event, store_raw)))
+
+    def record(event: EvaluationEvent) -> None:
+        store.record_evaluation(evaluation_row(event, store_raw))
+
+    add_hook(app, record)
+    app.before_request(store.ensure_replayer)

@@ -8,6 +8,7 @@ row keeps a hash of the profile, the disposition and the finding codes.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     Engine,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -24,7 +26,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     create_engine,
+    event,
     insert,
+    literal,
     select,
 )
 from sqlalchemy.exc import IntegrityError
@@ -43,6 +47,7 @@ evaluations = Table(
     Column("finding_codes", Text, nullable=False),  # JSON list
     Column("profile_hash", String(64), nullable=False),
     Column("profile", Text),  # JSON, only when CDS_STORE_RAW_PROFILES is set
+    Index("ix_evaluations_created_at", "created_at"),
 )
 
 cds_cards = Table(
@@ -52,6 +57,7 @@ cds_cards = Table(
     Column("evaluation_id", String(36), ForeignKey("evaluations.id"), nullable=False),
     Column("service_id", String(100), nullable=False),
     Column("finding_code", String(100)),
+    Index("ix_cds_cards_evaluation_id", "evaluation_id"),
 )
 
 cds_feedback = Table(
@@ -68,7 +74,41 @@ cds_feedback = Table(
     Column("caller", String(200)),
     Column("received_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("card_uuid", "outcome", "outcome_timestamp", name="uq_feedback_once"),
+    Index("ix_cds_feedback_evaluation_id", "evaluation_id"),
 )
+
+
+def database_url(url: str) -> str:
+    """Use psycopg 3 for a plain postgresql:// URL."""
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url[len("postgresql://") :]
+    if url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url[len("postgres://") :]
+    return url
+
+
+def engine_for(url: str, connect_timeout: int = 3) -> Engine:
+    """An engine that gives up quickly on an unreachable server (the spool takes over)."""
+    url = database_url(url)
+    connect_args: dict[str, Any] = {}
+    if url.startswith("postgresql"):
+        connect_args["connect_timeout"] = connect_timeout
+    elif url.startswith("sqlite"):
+        connect_args["timeout"] = 15  # seconds to wait for another worker's write lock
+    # hide_parameters: an error message never carries a row's values into a log line.
+    engine = create_engine(
+        url, pool_pre_ping=True, connect_args=connect_args, hide_parameters=True
+    )
+    if url.startswith("sqlite"):
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets gunicorn workers read while another one writes.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
 
 
 def _now() -> datetime:
@@ -79,17 +119,27 @@ class AuditStore:
     """Writes and reads audit rows. Each write is one transaction, safe to retry."""
 
     def __init__(self, engine: Engine):
-        self.engine = engine
+        self._engine = engine
+        self._pid = os.getpid()
+
+    @property
+    def engine(self) -> Engine:
+        """The engine, with a fresh pool in a forked child (gunicorn --preload)."""
+        if self._pid != os.getpid():
+            # Pooled connections opened before the fork belong to the parent.
+            self._engine.dispose(close=False)
+            self._pid = os.getpid()
+        return self._engine
 
     @classmethod
-    def from_url(cls, url: str) -> AuditStore:
-        if url.startswith("postgresql://"):
-            url = "postgresql+psycopg://" + url[len("postgresql://") :]
-        return cls(create_engine(url, pool_pre_ping=True, future=True))
+    def from_url(cls, url: str, connect_timeout: int = 3) -> AuditStore:
+        return cls(engine_for(url, connect_timeout))
 
     def create_schema(self) -> None:
-        """Create the tables if missing (tests; deployments run Alembic)."""
-        metadata.create_all(self.engine)
+        """Upgrade the schema to the newest Alembic revision."""
+        from service.audit.migrate import upgrade
+
+        upgrade(self.engine)
 
     def record_evaluation(self, row: Mapping[str, Any]) -> bool:
         """Insert an evaluation row; False when that id is already stored (exactly once)."""
@@ -103,7 +153,9 @@ class AuditStore:
             with self.engine.begin() as conn:
                 conn.execute(insert(evaluations).values(**values))
         except IntegrityError:
-            return False
+            if self._exists(evaluations, evaluations.c.id == values["id"]):
+                return False  # already stored: exactly once
+            raise  # any other integrity error must not pass for a duplicate
         return True
 
     def record_cards(
@@ -111,12 +163,29 @@ class AuditStore:
     ) -> None:
         """Link each issued card (uuid, finding code) to its evaluation."""
         rows = [
-            {"card_uuid": u, "evaluation_id": evaluation_id, "service_id": service_id, "finding_code": c}
+            {"card_uuid": u, "evaluation_id": evaluation_id, "service_id": service_id,
+             "finding_code": c}
             for u, c in cards
         ]
-        if rows:
+        if not rows:
+            return
+        try:
             with self.engine.begin() as conn:
                 conn.execute(insert(cds_cards), rows)
+        except IntegrityError:
+            # A replayed batch: store the cards not yet stored (idempotent); any other
+            # integrity error (an unknown evaluation) still raises.
+            with self.engine.begin() as conn:
+                stored = set(
+                    conn.execute(
+                        select(cds_cards.c.card_uuid).where(
+                            cds_cards.c.card_uuid.in_([r["card_uuid"] for r in rows])
+                        )
+                    ).scalars()
+                )
+                missing = [r for r in rows if r["card_uuid"] not in stored]
+                if missing:
+                    conn.execute(insert(cds_cards), missing)
 
     def card(self, card_uuid: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
@@ -134,8 +203,19 @@ class AuditStore:
             with self.engine.begin() as conn:
                 conn.execute(insert(cds_feedback).values(**values))
         except IntegrityError:
-            return False
+            same = (
+                (cds_feedback.c.card_uuid == values["card_uuid"])
+                & (cds_feedback.c.outcome == values["outcome"])
+                & (cds_feedback.c.outcome_timestamp == values["outcome_timestamp"])
+            )
+            if self._exists(cds_feedback, same):
+                return False  # the same item again: idempotent
+            raise  # e.g. its evaluation is not stored yet: the caller spools it, not drops it
         return True
+
+    def _exists(self, table: Table, where: Any) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(select(literal(1)).select_from(table).where(where)).first() is not None
 
     def feedback_for(self, card_uuid: str) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
@@ -152,7 +232,10 @@ class AuditStore:
             return None
         out = dict(row._mapping)
         out["finding_codes"] = json.loads(out["finding_codes"])
-        out["created_at"] = out["created_at"].isoformat()
+        created = out["created_at"]
+        if created.tzinfo is None:  # SQLite drops the zone; every row is written in UTC
+            created = created.replace(tzinfo=UTC)
+        out["created_at"] = created.isoformat()
         if out.get("profile"):
             out["profile"] = json.loads(out["profile"])
         return out

@@ -1,0 +1,66 @@
+"""gunicorn settings: `gunicorn` (or `gunicorn --preload 'service:create_app()'`) from here.
+
+Everything comes from the CDS_* settings (service/settings.py), like the app itself.
+Sync workers: the rules engine's C extension never releases the GIL, so threads add
+nothing and processes scale (shared/reference/ENGINE.md). `--preload` is safe: the
+engine's dispatcher threads are disabled, the audit store opens a fresh connection pool
+in each worker, and the spool replay thread starts in the worker on its first request.
+"""
+
+import os
+import shutil
+import tempfile
+
+# Metrics summed over workers: prometheus_client chooses its multi-process mode when it is
+# imported, and importing the settings imports the app's packages, so this comes first.
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="cds-metrics-"))
+
+from service.settings import load_settings  # noqa: E402
+
+settings = load_settings()
+multiproc_dir = settings.prometheus_multiproc_dir
+
+wsgi_app = "service:create_app()"
+bind = settings.bind
+workers = settings.workers
+worker_class = "sync"
+preload_app = True  # compile the knowledge base once, before forking
+timeout = settings.timeout_seconds  # a worker silent this long is killed and replaced
+graceful_timeout = 30
+keepalive = 5  # longer than most load balancers' idle timeout is not needed for sync workers
+max_requests = 10_000  # recycle workers now and then (bounded memory), staggered:
+max_requests_jitter = 1_000
+limit_request_line = 8190
+limit_request_fields = 100
+
+# JSON lines to stdout (access) and stderr (errors), one object per line.
+logger_class = "service.ops.gunicorn.JsonLogger"
+accesslog = "-"
+errorlog = "-"
+loglevel = settings.log_level.lower()
+
+# The control socket (gunicorn >= 25) is for gunicornc, which this service does not use;
+# in a container it would need a writable HOME or /run. Off everywhere.
+control_socket_disable = True
+
+# A heartbeat file on tmpfs when there is one (Docker's /tmp may be an overlay disk).
+if os.path.isdir("/dev/shm"):
+    worker_tmp_dir = "/dev/shm"
+
+
+def on_starting(server):  # noqa: ANN001, ANN201
+    """Start with empty metric files (values of a previous run would be summed in)."""
+    os.makedirs(multiproc_dir, exist_ok=True)
+    for name in os.listdir(multiproc_dir):
+        path = os.path.join(multiproc_dir, name)
+        if os.path.isdir(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            os.unlink(path)
+
+
+def child_exit(server, worker):  # noqa: ANN001, ANN201
+    """Drop a dead worker's live gauges (its counters stay summed in)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid, multiproc_dir)

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from rules.conditions import flag
-from rules.data.limits import MEQ_PER_MMOL, MG_DL_PER_MMOL_L
 from rules.data.forms import LAXATIVE_FORMS
+from rules.data.limits import MEQ_PER_MMOL, MG_DL_PER_MMOL_L
 from rules.data.tokens import ALL_TOKENS, INFLAMMATORY_FEATURES
 from rules.errors import ProfileError
 from rules.intake import compute_intake
@@ -58,8 +58,8 @@ class Facts:
             "inflammatory_features": sum(1 for t in INFLAMMATORY_FEATURES if t in self.tokens),
             "route_preference": p.route_preference,
             "ul_known": ul is not None,
-            "oral_elemental_mg": intake.supplemental_elemental_mg_per_day,
-            "antacid_elemental_mg": intake.antacid_laxative_elemental_mg_per_day,
+            "oral_elemental_mg": _engine_number(intake.exact_supplemental_mg),
+            "antacid_elemental_mg": _engine_number(intake.exact_antacid_laxative_mg),
             "compound_products": sum(1 for x in oral_products if x.dose_basis == "compound"),
             "antacid_products": sum(1 for x in oral_products if x.purpose == "antacid_laxative"),
             "topical_products": sum(1 for x in intake.products if x.route == "topical"),
@@ -67,17 +67,17 @@ class Facts:
             "taking_laxative_form": any(x.form in LAXATIVE_FORMS for x in oral_products),
         }
         if p.kidney.egfr is not None:
-            fact["egfr"] = p.kidney.egfr
+            fact["egfr"] = _engine_number(p.kidney.egfr)
         if self.serum_mg_dl is not None:
-            fact["serum_mg_dl"] = self.serum_mg_dl
+            fact["serum_mg_dl"] = _engine_number(self.serum_mg_dl)
         if p.back_pain.severity is not None:
             fact["severity"] = p.back_pain.severity
         if p.back_pain.duration_weeks is not None:
-            fact["duration_weeks"] = p.back_pain.duration_weeks
+            fact["duration_weeks"] = _engine_number(p.back_pain.duration_weeks)
         if ul is not None:
             fact["upper_limit_mg"] = ul
-            fact["oral_over_ul_mg"] = round(intake.supplemental_elemental_mg_per_day - ul, 1)
-            fact["antacid_over_ul_mg"] = round(intake.antacid_laxative_elemental_mg_per_day - ul, 1)
+            fact["oral_over_ul_mg"] = _engine_number(intake.exact_supplemental_mg - ul)
+            fact["antacid_over_ul_mg"] = _engine_number(intake.exact_antacid_laxative_mg - ul)
         for token in ALL_TOKENS:
             fact[flag(token)] = token in self.tokens
         facts = [fact]
@@ -92,6 +92,16 @@ class Facts:
                 }
             )
         return facts
+
+
+def _engine_number(value: float) -> float:
+    """Return a client's number as the engine can take it, without moving it over a threshold.
+
+    Python prints numbers under 0.0001 with an exponent, which the engine rejects; they
+    become 0 here (no threshold lies that close to 0). Everything else is passed unrounded:
+    rounding 29.9996 to 30 would put it on the other side of the eGFR threshold.
+    """
+    return 0.0 if abs(value) < 1e-4 else value
 
 
 def serum_to_mg_dl(lab: LabValue) -> float:
@@ -112,7 +122,9 @@ def derive(profile: Profile) -> Facts:
         raise ProfileError("red_flags", f"unknown tokens: {', '.join(sorted(unknown))}")
     serum = None
     if profile.serum_magnesium is not None:
-        serum = round(serum_to_mg_dl(profile.serum_magnesium), 3)
+        # 9 places undo the conversion's float noise (4.8 mg/dL sent in mmol/L comes back
+        # as 4.8), and are far below a lab's precision, so no real value crosses a threshold.
+        serum = round(serum_to_mg_dl(profile.serum_magnesium), 9)
     return Facts(
         profile=profile,
         tokens=profile.red_flags | profile.symptoms,

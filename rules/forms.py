@@ -47,7 +47,10 @@ def _explain_topical(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
             "absorption through the skin is unproven; any benefit may come from massage and "
             "warmth. Topical products are not counted toward the upper limit."
         ),
-        action="Topical magnesium chloride may be tried for local muscle soreness; set expectations.",
+        action=(
+            "Topical magnesium chloride may be tried for local muscle soreness; "
+            "set expectations."
+        ),
         evidence={
             "route_preference": facts.profile.route_preference,
             "topical_products": sum(1 for p in facts.intake.products if p.route == "topical"),

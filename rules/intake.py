@@ -105,6 +105,7 @@ def _arithmetic(facts: Facts) -> str:
 
 def _explain_ul_exceeded(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
     intake, ul = facts.intake, facts.intake.upper_limit_mg
+    assert ul is not None  # the rule requires ul_known
     return Explanation(
         explanation=(
             f"Oral magnesium from supplements and medicines comes to {_arithmetic(facts)} "

@@ -65,7 +65,11 @@ def match_medications(medications: tuple[Medication, ...]) -> tuple[MatchedDrug,
 def _explain(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
     matched = facts.matched_drugs[int(fact["index"])]
     drug, cls = matched.drug, CLASSES[matched.drug.drug_class]
-    details: dict[str, Any] = {"drug": drug.generic, "matched": matched.matched, "matched_by": matched.by}
+    details: dict[str, Any] = {
+        "drug": drug.generic,
+        "matched": matched.matched,
+        "matched_by": matched.by,
+    }
     timing = ""
     separation = matched.separation
     if separation is not None:
@@ -76,9 +80,14 @@ def _explain(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
         timing = " " + _timing_sentence(separation)
     if drug.not_recommended:
         details["not_recommended"] = True
-        timing = f" {drug.generic.capitalize()} and magnesium products are not recommended together."
+        timing = (
+            f" {drug.generic.capitalize()} and magnesium products are not recommended together."
+        )
     return Explanation(
-        explanation=f"{matched.matched.strip()} contains {drug.generic} ({cls.name}). {cls.mechanism}{timing}",
+        explanation=(
+            f"{matched.matched.strip()} contains {drug.generic} ({cls.name}). "
+            f"{cls.mechanism}{timing}"
+        ),
         action=cls.action,
         evidence={"medication": matched.matched},
         details=details,

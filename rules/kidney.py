@@ -39,7 +39,9 @@ def _evidence(facts: Facts) -> dict[str, Any]:
 
 def _explain_failure(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
     k = facts.profile.kidney
-    why = "is on dialysis" if k.dialysis else f"has an eGFR of {k.egfr:g} (kidney failure, under 15)"
+    why = (
+        "is on dialysis" if k.dialysis else f"has an eGFR of {k.egfr:g} (kidney failure, under 15)"
+    )
     return Explanation(
         explanation=(
             f"The patient {why}. Failing kidneys cannot excrete excess magnesium, so even "
@@ -107,9 +109,7 @@ RULES: tuple[Rule, ...] = (
         category="kidney",
         effect="avoid",
         title="Severely reduced kidney function: avoid magnesium supplements",
-        when=_KNOWN
-        & (F.egfr >= EGFR_FAILURE_BELOW.value)
-        & (F.egfr < EGFR_SEVERE_BELOW.value),
+        when=_KNOWN & (F.egfr >= EGFR_FAILURE_BELOW.value) & (F.egfr < EGFR_SEVERE_BELOW.value),
         explain=_explain_severe,
         sources=(EGFR_SEVERE_BELOW.source, _ART, _IOM),
     ),
@@ -120,9 +120,7 @@ RULES: tuple[Rule, ...] = (
         category="kidney",
         effect="caution",
         title="Moderately reduced kidney function: clinician-directed dose and monitoring",
-        when=_KNOWN
-        & (F.egfr >= EGFR_SEVERE_BELOW.value)
-        & (F.egfr < EGFR_MODERATE_BELOW.value),
+        when=_KNOWN & (F.egfr >= EGFR_SEVERE_BELOW.value) & (F.egfr < EGFR_MODERATE_BELOW.value),
         explain=_explain_moderate,
         sources=(EGFR_MODERATE_BELOW.source, cite("SmPC", "section 4.4: monitor serum magnesium")),
     ),

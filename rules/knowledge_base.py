@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rules import forms, intake, interactions, kidney, labs, populations, red_flags
 from rules.engine import RuleEngine, RuleSpec
+from rules.errors import EvaluationError
 from rules.facts import Facts, derive
 from rules.model import (
     URGENCY_ORDER,
@@ -55,10 +57,21 @@ def catalog(rules: Sequence[Rule] = ALL_RULES) -> tuple[CatalogEntry, ...]:
 class KnowledgeBase:
     """The rules compiled into one engine; `evaluate` is safe from many threads."""
 
-    def __init__(self, rules: Sequence[Rule] = ALL_RULES, version: str = VERSION):
+    def __init__(
+        self,
+        rules: Sequence[Rule] = ALL_RULES,
+        version: str = VERSION,
+        on_fire: Mapping[str, Callable[[Mapping[str, Any]], None]] | None = None,
+    ):
+        """Compile `rules`. `on_fire` maps a rule id to extra work run when it fires (tests
+        use it to show that a failing rule fails the evaluation)."""
         self.version = version
         self.rules = {r.id: r for r in rules}
-        self._engine = RuleEngine([RuleSpec(r.id, r.fact_kind, r.when) for r in rules])
+        self._order = {rule_id: i for i, rule_id in enumerate(self.rules)}  # once, not per call
+        hooks = on_fire or {}
+        self._engine = RuleEngine(
+            [RuleSpec(r.id, r.fact_kind, r.when, hooks.get(r.id)) for r in rules]
+        )
 
     def evaluate(self, profile: Profile) -> Recommendation:
         """Return the explained recommendation for `profile`, or raise a RulesError."""
@@ -84,14 +97,17 @@ class KnowledgeBase:
     def _findings(self, facts: Facts, fired) -> tuple[Finding, ...]:  # noqa: ANN001
         out: list[Finding] = []
         seen: set[tuple[str, str]] = set()
-        order = {rule_id: i for i, rule_id in enumerate(self.rules)}
+        order = self._order
         for hit in sorted(fired, key=lambda h: (order[h.rule_id], h.fact_ref)):
             rule = self.rules[hit.rule_id]
             if (rule.code, hit.fact_ref) in seen:  # two rules, one finding (e.g. toxicity)
                 continue
             seen.add((rule.code, hit.fact_ref))
             fact = _fact_for(facts, hit.fact_ref)
-            why = rule.explain(facts, fact)
+            try:
+                why = rule.explain(facts, fact)
+            except Exception as exc:  # fail closed: a finding we cannot explain is an error
+                raise EvaluationError(f"rule {rule.id} could not explain its finding") from exc
             out.append(
                 Finding(
                     code=rule.code,

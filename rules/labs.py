@@ -32,7 +32,10 @@ VERSION = "1.0.0"
 def _serum_evidence(facts: Facts) -> dict[str, Any]:
     lab = facts.profile.serum_magnesium
     assert lab is not None
-    return {"serum_magnesium": {"value": lab.value, "unit": lab.unit}, "serum_mg_dl": facts.serum_mg_dl}
+    return {
+        "serum_magnesium": {"value": lab.value, "unit": lab.unit},
+        "serum_mg_dl": facts.serum_mg_dl,
+    }
 
 
 def _explain_low(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
@@ -79,12 +82,16 @@ def _explain_toxicity(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
         reasons.append("kidney function is too low to clear magnesium")
     ul = facts.intake.upper_limit_mg
     if ul is not None and facts.intake.exact_supplemental_mg > ul:
-        evidence["supplemental_elemental_mg_per_day"] = facts.intake.supplemental_elemental_mg_per_day
+        evidence["supplemental_elemental_mg_per_day"] = (
+            facts.intake.supplemental_elemental_mg_per_day
+        )
         reasons.append(
             f"oral intake {facts.intake.supplemental_elemental_mg_per_day:g} mg/day is above the UL"
         )
     if symptoms:
-        reasons.append("symptoms of hypermagnesemia: " + ", ".join(s.replace("_", " ") for s in symptoms))
+        reasons.append(
+            "symptoms of hypermagnesemia: " + ", ".join(s.replace("_", " ") for s in symptoms)
+        )
     return Explanation(
         explanation=(
             "Possible magnesium toxicity (hypermagnesemia): " + "; ".join(reasons) + ". "
@@ -98,7 +105,9 @@ def _explain_toxicity(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
     )
 
 
-_KIDNEY_CANNOT_CLEAR = (F.dialysis == True) | ((F.egfr_known == True) & (F.egfr < EGFR_SEVERE_BELOW.value))  # noqa: E712
+_KIDNEY_CANNOT_CLEAR = (F.dialysis == True) | (
+    (F.egfr_known == True) & (F.egfr < EGFR_SEVERE_BELOW.value)
+)  # noqa: E712
 _SERUM_HIGH = (F.serum_known == True) & (F.serum_mg_dl > SERUM_HIGH_ABOVE.value)  # noqa: E712
 _INTAKE_HIGH = (F.ul_known == True) & (F.oral_over_ul_mg > 0)  # noqa: E712
 _SYSTEMIC = any_true(*map(flag, HYPERMAGNESEMIA_SYSTEMIC))

@@ -56,7 +56,9 @@ def _explain_minor(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
             "from supplements, and back pain in children and adolescents needs a clinician's "
             "assessment."
         ),
-        action=f"Use only with a clinician's advice and keep supplements at or below {ul:g} mg/day.",
+        action=(
+            f"Use only with a clinician's advice and keep supplements at or below {ul:g} mg/day."
+        ),
         evidence={"age": facts.profile.age, "upper_limit_mg": ul},
     )
 
@@ -149,6 +151,9 @@ RULES: tuple[Rule, ...] = (
         title="Digestive side effects",
         when=any_true(*map(flag, GI_SYMPTOMS)),
         explain=_explain_gi,
-        sources=(cite("ART", "Side effects: diarrhea, nausea, abdominal cramping"), UPPER_LIMIT_SOURCE),
+        sources=(
+            cite("ART", "Side effects: diarrhea, nausea, abdominal cramping"),
+            UPPER_LIMIT_SOURCE,
+        ),
     ),
 )

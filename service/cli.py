@@ -38,7 +38,10 @@ def _evaluate_text(text: str, app: Any) -> tuple[bool, dict[str, Any]]:
         with app.app_context():
             rec = evaluate_profile(profile, "cli")
     except ProfileError as exc:
-        return False, {"error": "cannot evaluate", "errors": [{"field": exc.field, "message": exc.message}]}
+        return False, {
+            "error": "cannot evaluate",
+            "errors": [{"field": exc.field, "message": exc.message}],
+        }
     except EvaluationError as exc:
         return False, {"error": "evaluation failed", "detail": str(exc)}
     return True, dump_recommendation(rec)

@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)  # hashed at start
     trusted_issuers: dict[str, str] = Field(default_factory=dict)  # issuer → JWKS URL or file
     service_url: str = ""  # the audience a CDS client signs for; default: the request URL
-    cors_origins: list[str] = Field(default_factory=list)
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     # Limits.
     rate_limit: str = "600 per minute"
@@ -75,10 +75,10 @@ class Settings(BaseSettings):
                     values[name] = Path(path).read_text().strip()
         return values
 
-    @field_validator("api_keys_sha256", "api_keys", mode="before")
+    @field_validator("api_keys_sha256", "api_keys", "cors_origins", mode="before")
     @classmethod
     def split_keys(cls, value: Any) -> Any:
-        """Accept a JSON list or a comma/whitespace-separated string of keys."""
+        """Accept a JSON list or a comma/whitespace-separated string."""
         if isinstance(value, str):
             text = value.strip()
             if text.startswith("["):

@@ -79,7 +79,10 @@ CLASSES: dict[str, DrugClass] = {
             "Magnesium chelates integrase inhibitors and lowers their levels, risking "
             "treatment failure and resistance.",
             "Follow the timing shown; for raltegravir, do not take magnesium products with it.",
-            (label("TIVICAY", "section 2 / 7: 2 h before or 6 h after"), label("ISENTRESS", "section 7")),
+            (
+                label("TIVICAY", "section 2 / 7: 2 h before or 6 h after"),
+                label("ISENTRESS", "section 7"),
+            ),
         ),
         DrugClass(
             "interaction.gabapentin",
@@ -132,23 +135,49 @@ _KS = "potassium_sparing_diuretic"
 
 DRUGS: tuple[Drug, ...] = (
     Drug("ciprofloxacin", _FQ, ("cipro",), ("2551",), 2, 6, source=label("CIPRO", "section 2.4")),
-    Drug("levofloxacin", _FQ, ("levaquin",), ("82122",), 2, 2, source=label("LEVAQUIN", "section 2.4")),
-    Drug("moxifloxacin", _FQ, ("avelox",), ("139462",), 4, 8, source=label("AVELOX", "section 2.2")),
+    Drug(
+        "levofloxacin",
+        _FQ,
+        ("levaquin",),
+        ("82122",),
+        2,
+        2,
+        source=label("LEVAQUIN", "section 2.4"),
+    ),
+    Drug(
+        "moxifloxacin", _FQ, ("avelox",), ("139462",), 4, 8, source=label("AVELOX", "section 2.2")
+    ),
     Drug("ofloxacin", _FQ, (), (), 2, 2, source=label("OFLOXACIN", "Dosage and administration")),
     Drug("doxycycline", _TC, ("vibramycin", "doryx"), (), 2, 6),
     Drug("minocycline", _TC, ("minocin",), (), 2, 6),
     Drug("demeclocycline", _TC, (), (), 2, 6),
     Drug("tetracycline", _TC, (), (), 2, 6),
     Drug("alendronate", _BP, ("fosamax",), (), 2, None, "bisphosphonate first, on waking"),
-    Drug("risedronate", _BP, ("actonel", "atelvia"), (), 2, None, "bisphosphonate first, on waking"),
+    Drug(
+        "risedronate", _BP, ("actonel", "atelvia"), (), 2, None, "bisphosphonate first, on waking"
+    ),
     Drug("ibandronate", _BP, ("boniva",), (), 2, None, "bisphosphonate first, on waking"),
     Drug("levothyroxine", "levothyroxine", ("synthroid", "levoxyl", "tirosint"), (), 4, 4),
     Drug("dolutegravir", _II, ("tivicay", "triumeq", "dovato"), (), 2, 6),
     Drug(
-        "raltegravir", _II, ("isentress",), (), None, None,
-        "not recommended together with magnesium products", not_recommended=True,
+        "raltegravir",
+        _II,
+        ("isentress",),
+        (),
+        None,
+        None,
+        "not recommended together with magnesium products",
+        not_recommended=True,
     ),
-    Drug("gabapentin", "gabapentin", ("neurontin",), (), None, 2, "gabapentin at least 2 h after magnesium"),
+    Drug(
+        "gabapentin",
+        "gabapentin",
+        ("neurontin",),
+        (),
+        None,
+        2,
+        "gabapentin at least 2 h after magnesium",
+    ),
     Drug("furosemide", _LT, ("lasix",), ("4603",)),
     Drug("bumetanide", _LT, ("bumex",)),
     Drug("torsemide", _LT),

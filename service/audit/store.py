@@ -96,9 +96,7 @@ def engine_for(url: str, connect_timeout: int = 3) -> Engine:
     elif url.startswith("sqlite"):
         connect_args["timeout"] = 15  # seconds to wait for another worker's write lock
     # hide_parameters: an error message never carries a row's values into a log line.
-    engine = create_engine(
-        url, pool_pre_ping=True, connect_args=connect_args, hide_parameters=True
-    )
+    engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args, hide_parameters=True)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -163,8 +161,12 @@ class AuditStore:
     ) -> None:
         """Link each issued card (uuid, finding code) to its evaluation."""
         rows = [
-            {"card_uuid": u, "evaluation_id": evaluation_id, "service_id": service_id,
-             "finding_code": c}
+            {
+                "card_uuid": u,
+                "evaluation_id": evaluation_id,
+                "service_id": service_id,
+                "finding_code": c,
+            }
             for u, c in cards
         ]
         if not rows:
@@ -215,7 +217,9 @@ class AuditStore:
 
     def _exists(self, table: Table, where: Any) -> bool:
         with self.engine.connect() as conn:
-            return conn.execute(select(literal(1)).select_from(table).where(where)).first() is not None
+            return (
+                conn.execute(select(literal(1)).select_from(table).where(where)).first() is not None
+            )
 
     def feedback_for(self, card_uuid: str) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:

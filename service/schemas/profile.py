@@ -2,7 +2,15 @@
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
 
 from rules.data.forms import ELEMENTAL_FRACTION, normalise_form
 from rules.data.tokens import ALL_TOKENS

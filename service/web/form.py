@@ -113,7 +113,7 @@ def choices(path: str) -> list[str]:
     for parent in parents:
         nested = schema.fields[parent]
         nested = getattr(nested, "inner", nested)  # a List of Nested
-        schema = nested.schema  # type: ignore[attr-defined]
+        schema = nested.schema  # type: ignore[attr-defined,union-attr]
     for validator in schema.fields[leaf].validators:
         if isinstance(validator, validate.OneOf):
             return [str(c) for c in validator.choices]

@@ -9,7 +9,10 @@ import pytest
 from tests.conftest import codes, finding
 
 ISSUE_EXAMPLE = {
-    "age": 58, "sex": "female", "pregnant": False, "lactating": False,
+    "age": 58,
+    "sex": "female",
+    "pregnant": False,
+    "lactating": False,
     "kidney": {"egfr": 45, "dialysis": False},
     "serum_magnesium": {"value": 2.1, "unit": "mg/dL"},
     "back_pain": {"onset": "gradual", "severity": 6, "radiating": False, "duration_weeks": 8},
@@ -17,10 +20,22 @@ ISSUE_EXAMPLE = {
     "symptoms": ["constipation"],
     "medications": [{"name": "Cipro 500 mg"}, {"name": "FUROSEMIDE 40MG TAB", "rxnorm": "4603"}],
     "magnesium_products": [
-        {"form": "glycinate", "route": "oral", "dose_mg": 1000, "dose_basis": "compound",
-         "times_per_day": 2, "purpose": "supplement"},
-        {"form": "hydroxide", "route": "oral", "dose_mg": 500, "dose_basis": "elemental",
-         "times_per_day": 1, "purpose": "antacid_laxative"},
+        {
+            "form": "glycinate",
+            "route": "oral",
+            "dose_mg": 1000,
+            "dose_basis": "compound",
+            "times_per_day": 2,
+            "purpose": "supplement",
+        },
+        {
+            "form": "hydroxide",
+            "route": "oral",
+            "dose_mg": 500,
+            "dose_basis": "elemental",
+            "times_per_day": 1,
+            "purpose": "antacid_laxative",
+        },
         {"form": "chloride", "route": "topical"},
     ],
     "route_preference": "any",
@@ -49,9 +64,14 @@ def test_issue_example_is_explained_and_sourced(client):
     }
     diuretic = finding(rec, "interaction.loop_thiazide_diuretic")
     assert "separation" not in diuretic["details"]  # the article's correction
-    assert {"red_flag.malignancy", "intake.ul_exceeded", "intake.no_headroom",
-            "kidney.moderate", "intake.compound_converted",
-            "intake.antacid_laxative_counted"} <= codes(rec)
+    assert {
+        "red_flag.malignancy",
+        "intake.ul_exceeded",
+        "intake.no_headroom",
+        "kidney.moderate",
+        "intake.compound_converted",
+        "intake.antacid_laxative_counted",
+    } <= codes(rec)
     for f in rec["findings"]:
         assert f["sources"] and f["explanation"] and f["action"] and f["rule"]["id"]
     assert rec["knowledge_base"]["rules_evaluated"] > 30
@@ -63,8 +83,12 @@ def test_caution_plan_carries_separations_and_ceiling(recommend):
     assert rec["plan"]["form"] == "glycinate"
     assert rec["plan"]["max_supplemental_elemental_mg_per_day"] == 350
     assert rec["plan"]["separations"] == [
-        {"drug": "ciprofloxacin", "drug_before_magnesium_hours": 2,
-         "drug_after_magnesium_hours": 6, "note": None}
+        {
+            "drug": "ciprofloxacin",
+            "drug_before_magnesium_hours": 2,
+            "drug_after_magnesium_hours": 6,
+            "note": None,
+        }
     ]
     assert rec["referral"] is None
 
@@ -92,14 +116,25 @@ def test_plain_adult_is_suitable_with_no_findings(recommend):
         ({"age": 45, "sex": "female", "kidney": {"gfr": 40}}, "kidney.gfr"),
         ({"age": 45, "sex": "female", "red_flags": ["headache"]}, "red_flags"),
         ({"age": 45, "sex": "female", "symptoms": ["sore_toe"]}, "symptoms"),
-        ({"age": 45, "sex": "female", "serum_magnesium": {"value": 2, "unit": "g/L"}},
-         "serum_magnesium.unit"),
+        (
+            {"age": 45, "sex": "female", "serum_magnesium": {"value": 2, "unit": "g/L"}},
+            "serum_magnesium.unit",
+        ),
         ({"age": 45, "sex": "female", "back_pain": {"severity": 11}}, "back_pain.severity"),
-        ({"age": 45, "sex": "female", "magnesium_products": [{"form": "oxide"}]},
-         "magnesium_products[0].dose_mg"),
-        ({"age": 45, "sex": "female", "magnesium_products": [
-            {"form": "stearate", "dose_mg": 500, "dose_basis": "compound"}]},
-         "magnesium_products[0].form"),
+        (
+            {"age": 45, "sex": "female", "magnesium_products": [{"form": "oxide"}]},
+            "magnesium_products[0].dose_mg",
+        ),
+        (
+            {
+                "age": 45,
+                "sex": "female",
+                "magnesium_products": [
+                    {"form": "stearate", "dose_mg": 500, "dose_basis": "compound"}
+                ],
+            },
+            "magnesium_products[0].form",
+        ),
         ({"age": 45, "sex": "female", "medications": [{"name": "x"}] * 101}, "medications"),
         ({"age": 45, "sex": "female", "route_preference": "iv"}, "route_preference"),
         ({"age": 45, "sex": "female", "extra": 1}, "extra"),
@@ -115,14 +150,19 @@ def test_invalid_profiles_get_422_naming_the_field(client, body, field):
 
 
 def test_unknown_form_with_compound_dose_names_the_form(client):
-    body = {"age": 45, "sex": "female", "magnesium_products": [
-        {"form": "stearate", "dose_mg": 500, "dose_basis": "compound"}]}
+    body = {
+        "age": 45,
+        "sex": "female",
+        "magnesium_products": [{"form": "stearate", "dose_mg": 500, "dose_basis": "compound"}],
+    }
     problem = client.post("/v1/recommendations", json=body).get_json()
     assert "stearate" in problem["detail"]
 
 
 def test_unknown_form_with_elemental_dose_is_counted(recommend):
-    rec = recommend(magnesium_products=[{"form": "stearate", "dose_mg": 100, "dose_basis": "elemental"}])
+    rec = recommend(
+        magnesium_products=[{"form": "stearate", "dose_mg": 100, "dose_basis": "elemental"}]
+    )
     assert rec["intake"]["supplemental_elemental_mg_per_day"] == 100
 
 

@@ -21,21 +21,48 @@ from service import create_app
 from service.schemas import ProfileSchema
 from tests.rules.conftest import app_config
 
-SETTINGS = settings(max_examples=150, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-INTERACTING = ["Cipro 500 mg", "LEVOFLOXACIN 750MG", "avelox", "ofloxacin", "doxycycline hyclate",
-               "Minocin", "Fosamax 70 mg", "risedronate", "Synthroid 50 mcg", "Tivicay",
-               "Isentress", "gabapentin 300 mg", " LaSiX ", "hydrochlorothiazide",
-               "spironolactone", "Nexium", "omeprazole", "Protonix", "Lanoxin"]
+INTERACTING = [
+    "Cipro 500 mg",
+    "LEVOFLOXACIN 750MG",
+    "avelox",
+    "ofloxacin",
+    "doxycycline hyclate",
+    "Minocin",
+    "Fosamax 70 mg",
+    "risedronate",
+    "Synthroid 50 mcg",
+    "Tivicay",
+    "Isentress",
+    "gabapentin 300 mg",
+    " LaSiX ",
+    "hydrochlorothiazide",
+    "spironolactone",
+    "Nexium",
+    "omeprazole",
+    "Protonix",
+    "Lanoxin",
+]
 OTHER_DRUGS = ["ibuprofen 400 mg", "paracetamol", "naproxen", "amitriptyline", "tramadol"]
 RXNORM = ["2551", "82122", "139462", "4603", "5487", "9997", "7646", "40790", "283742", "161"]
 # CLINICAL.md §6, written out (not imported) so a token dropped from the tables is caught.
 RED_FLAGS = [
-    "saddle_anesthesia", "urinary_retention", "bladder_or_bowel_incontinence",
-    "bilateral_sciatica", "sexual_dysfunction", "pulsatile_abdominal_mass",
-    "progressive_leg_weakness", "foot_drop", "fever", "iv_drug_use", "immunosuppression",
-    "recent_bacterial_infection", "history_of_cancer", "unexplained_weight_loss", "night_pain",
+    "saddle_anesthesia",
+    "urinary_retention",
+    "bladder_or_bowel_incontinence",
+    "bilateral_sciatica",
+    "sexual_dysfunction",
+    "pulsatile_abdominal_mass",
+    "progressive_leg_weakness",
+    "foot_drop",
+    "fever",
+    "iv_drug_use",
+    "immunosuppression",
+    "recent_bacterial_infection",
+    "history_of_cancer",
+    "unexplained_weight_loss",
+    "night_pain",
     "significant_trauma",
 ]
 # Values either side of each line (CLINICAL.md §3, §4), mixed into the generated numbers.
@@ -48,44 +75,65 @@ def _number(low, high):
     return st.integers(int(low), int(high)) | st.floats(low, high, allow_nan=False)
 
 
-_name = (st.sampled_from(INTERACTING + OTHER_DRUGS)
-         | st.text(min_size=1, max_size=40).filter(lambda s: s.strip()))
+_name = st.sampled_from(INTERACTING + OTHER_DRUGS) | st.text(min_size=1, max_size=40).filter(
+    lambda s: s.strip()
+)
 medication = st.fixed_dictionaries(
     {"name": _name},
     optional={"rxnorm": st.sampled_from(RXNORM) | st.from_regex(r"\A\d{1,12}\Z")},
 )
 _known_form = st.sampled_from(sorted(ELEMENTAL_FRACTION) + sorted(FORM_ALIASES))
 oral_product = st.one_of(
-    st.fixed_dictionaries({
-        "form": _known_form,
-        "dose_mg": st.floats(0.001, 3000, allow_nan=False) | st.integers(1, 3000),
-        "dose_basis": st.sampled_from(["elemental", "compound"]),
-    }, optional={
-        "route": st.just("oral"),
-        "times_per_day": st.integers(1, 4),
-        "purpose": st.sampled_from(["supplement", "antacid_laxative"]),
-    }),
+    st.fixed_dictionaries(
+        {
+            "form": _known_form,
+            "dose_mg": st.floats(0.001, 3000, allow_nan=False) | st.integers(1, 3000),
+            "dose_basis": st.sampled_from(["elemental", "compound"]),
+        },
+        optional={
+            "route": st.just("oral"),
+            "times_per_day": st.integers(1, 4),
+            "purpose": st.sampled_from(["supplement", "antacid_laxative"]),
+        },
+    ),
     # an unknown salt can still be counted from its elemental dose
-    st.fixed_dictionaries({"form": st.just("stearate"), "dose_mg": st.integers(1, 500),
-                           "dose_basis": st.just("elemental")}),
+    st.fixed_dictionaries(
+        {
+            "form": st.just("stearate"),
+            "dose_mg": st.integers(1, 500),
+            "dose_basis": st.just("elemental"),
+        }
+    ),
 )
 topical_product = st.fixed_dictionaries(
     {"form": _known_form, "route": st.just("topical")},
-    optional={"dose_mg": st.integers(1, 5000),
-              "dose_basis": st.sampled_from(["elemental", "compound"])},
+    optional={
+        "dose_mg": st.integers(1, 5000),
+        "dose_basis": st.sampled_from(["elemental", "compound"]),
+    },
 )
 kidney = st.none() | st.fixed_dictionaries(
-    {}, optional={"egfr": st.none() | _number(0, 200) | st.sampled_from(EGFR_EDGES),
-                  "dialysis": st.booleans()})
+    {},
+    optional={
+        "egfr": st.none() | _number(0, 200) | st.sampled_from(EGFR_EDGES),
+        "dialysis": st.booleans(),
+    },
+)
 serum = st.none() | st.fixed_dictionaries(
-    {"value": _number(0, 50) | st.sampled_from(SERUM_EDGES),
-     "unit": st.sampled_from(["mg/dL", "mmol/L", "mEq/L"])})
-back_pain = st.none() | st.fixed_dictionaries({}, optional={
-    "onset": st.none() | st.sampled_from(["sudden", "gradual"]),
-    "severity": st.none() | st.integers(0, 10),
-    "radiating": st.booleans(),
-    "duration_weeks": st.none() | _number(0, 5200),
-})
+    {
+        "value": _number(0, 50) | st.sampled_from(SERUM_EDGES),
+        "unit": st.sampled_from(["mg/dL", "mmol/L", "mEq/L"]),
+    }
+)
+back_pain = st.none() | st.fixed_dictionaries(
+    {},
+    optional={
+        "onset": st.none() | st.sampled_from(["sudden", "gradual"]),
+        "severity": st.none() | st.integers(0, 10),
+        "radiating": st.booleans(),
+        "duration_weeks": st.none() | _number(0, 5200),
+    },
+)
 tokens = st.lists(st.sampled_from(sorted(ALL_TOKENS)), max_size=5, unique=True)
 
 
@@ -128,8 +176,9 @@ def module_client(tmp_path_factory):
 @SETTINGS
 @given(body=profiles())
 def test_valid_profiles_never_get_a_5xx_and_every_finding_is_explained(module_client, body):
-    response = module_client.post("/v1/recommendations", data=json.dumps(body),
-                                  content_type="application/json")
+    response = module_client.post(
+        "/v1/recommendations", data=json.dumps(body), content_type="application/json"
+    )
     assert response.status_code == 200, (response.status_code, response.get_json())
     rec = response.get_json()
     for f in rec["findings"]:
@@ -156,8 +205,11 @@ def test_the_plan_never_exceeds_the_age_ul(body):
 
 
 @SETTINGS
-@given(body=profiles(), token=st.sampled_from(RED_FLAGS),
-       where=st.sampled_from(["red_flags", "symptoms"]))
+@given(
+    body=profiles(),
+    token=st.sampled_from(RED_FLAGS),
+    where=st.sampled_from(["red_flags", "symptoms"]),
+)
 def test_a_red_flag_always_refers(body, token, where):
     profile = load(body)
     profile = dataclasses.replace(profile, **{where: getattr(profile, where) | {token}})
@@ -172,8 +224,9 @@ def test_egfr_under_30_or_dialysis_never_gives_suitable_or_caution(body, egfr, d
     profile = load(body)
     if egfr is None and not dialysis:
         dialysis = True
-    profile = dataclasses.replace(profile, kidney=dataclasses.replace(
-        profile.kidney, egfr=egfr, dialysis=dialysis))
+    profile = dataclasses.replace(
+        profile, kidney=dataclasses.replace(profile.kidney, egfr=egfr, dialysis=dialysis)
+    )
     assert evaluate(profile).disposition in ("refer", "avoid")
 
 
@@ -270,11 +323,11 @@ def test_ul_exceeded_follows_the_arithmetic(body):
     ul = upper_limit_for(profile.age)
     total = rec.intake.supplemental_elemental_mg_per_day
     oral = [p for p in rec.intake.products if p.route == "oral"]
-    exact = sum(
-        p.dose_mg * (p.elemental_fraction or 1.0) * p.times_per_day for p in oral
-    )
+    exact = sum(p.dose_mg * (p.elemental_fraction or 1.0) * p.times_per_day for p in oral)
     # Each product is shown to 0.1 mg; the total is the exact sum shown to 0.01 mg.
     assert total == pytest.approx(exact, abs=0.006)
-    assert total == pytest.approx(sum(p.elemental_mg_per_day for p in oral), abs=0.051 * len(oral) + 0.001)
+    assert total == pytest.approx(
+        sum(p.elemental_mg_per_day for p in oral), abs=0.051 * len(oral) + 0.001
+    )
     exceeded = "intake.ul_exceeded" in {f.code for f in rec.findings}
     assert exceeded is (ul is not None and round(exact, 6) > ul)

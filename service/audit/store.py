@@ -178,7 +178,7 @@ class AuditStore:
             # A replayed batch: store the cards not yet stored (idempotent); any other
             # integrity error (an unknown evaluation) still raises.
             with self.engine.begin() as conn:
-                stored = set(
+                stored: set[str] = set(
                     conn.execute(
                         select(cds_cards.c.card_uuid).where(
                             cds_cards.c.card_uuid.in_([r["card_uuid"] for r in rows])

@@ -7,8 +7,8 @@ What the engine does and how this adapter answers it (shared/reference/ENGINE.md
 - `post` stops at the first matching rule → facts (`assert_facts`), so every rule fires;
 - a session where no action ran segfaults on delete, and a fact matching nothing raises
   → a catch-all rule that matches every fact (each has a `seq`), checked to have fired;
-- exceptions raised in actions are swallowed into the state → caught here, and the
-  state's `exception` checked too; either fails the evaluation;
+- exceptions raised in actions are swallowed into the state → the adapter runs the
+  session's actions itself (`_run_actions`) and fails the evaluation on any exception;
 - the default `Host` starts timer threads that run actions of any session on a foreign
   thread → `_QuietHost` disables them, so actions run in the caller's thread;
 - `$or` fires once per true branch → results deduplicated by (rule id, fact);
@@ -18,6 +18,7 @@ What the engine does and how this adapter answers it (shared/reference/ENGINE.md
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import math
@@ -149,7 +150,8 @@ class RuleEngine:
                 _dre.update_state(handle, state_json)
                 message = _dre.complete_and_start_action(handle, state_offset)
         except BaseException:
-            _dre.abandon_action(handle, state_offset)
+            with contextlib.suppress(Exception):  # keep the first error, not the cleanup's
+                _dre.abandon_action(handle, state_offset)
             raise
 
     def _dispatch(self, run: _Run, message: str) -> None:

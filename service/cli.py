@@ -20,7 +20,7 @@ from marshmallow import ValidationError
 
 from rules import EvaluationError, ProfileError
 from service.problems import field_errors
-from service.schemas import ProfileSchema, dump_recommendation
+from service.schemas import PROFILE_SCHEMA, dump_recommendation
 
 
 def _evaluate_text(text: str, app: Any) -> tuple[bool, dict[str, Any]]:
@@ -31,7 +31,7 @@ def _evaluate_text(text: str, app: Any) -> tuple[bool, dict[str, Any]]:
     except ValueError as exc:
         return False, {"error": "invalid JSON", "detail": str(exc)}
     try:
-        profile = ProfileSchema().load(data)
+        profile = PROFILE_SCHEMA.load(data)
     except ValidationError as exc:
         return False, {"error": "invalid profile", "errors": field_errors(exc.messages)}
     try:

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from rules import Profile, catalog
 from service.api.parser import StrictJSONParser
 from service.evaluation import evaluate_profile, knowledge_base
-from service.schemas import KnowledgeBaseSchema, ProfileSchema, RecommendationSchema
+from service.schemas import PROFILE_SCHEMA, KnowledgeBaseSchema, RecommendationSchema
 
 
 class _Blueprint(Blueprint):
@@ -26,7 +26,7 @@ blp = _Blueprint(
 
 @blp.route("/recommendations")
 class Recommendations(MethodView):
-    @blp.arguments(ProfileSchema, location="json")
+    @blp.arguments(PROFILE_SCHEMA, location="json")
     @blp.response(200, RecommendationSchema)
     @blp.alt_response(400, description="The body is not valid JSON")
     @blp.alt_response(415, description="The body is not JSON")

@@ -18,7 +18,7 @@ from service.cds_hooks.fhir_mapping import MappedPatient, map_patient
 from service.cds_hooks.prefetch import resolve
 from service.cds_hooks.services import SERVICES, CdsService
 from service.evaluation import evaluate_profile
-from service.schemas import ProfileSchema
+from service.schemas import PROFILE_SCHEMA
 
 blp = Blueprint("cds_hooks", __name__, url_prefix="/cds-services")
 blp.before_request(auth.authenticate)
@@ -135,7 +135,7 @@ def _hook_request(service: CdsService) -> dict[str, Any]:
 def _load_profile(mapped: MappedPatient):
     """Validate the mapped profile with the API's schema; 422 naming what the record lacks."""
     try:
-        return ProfileSchema().load(mapped.profile)
+        return PROFILE_SCHEMA.load(mapped.profile)
     except ValidationError as error:
         notes = [f"{n.source}: {n.text}" for n in mapped.notes if n.affects_safety]
         fields = errors.field_errors(error.messages)

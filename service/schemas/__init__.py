@@ -1,6 +1,6 @@
 """Schemas at the edge: one module per resource."""
 
-from service.schemas.profile import ProfileSchema
+from service.schemas.profile import PROFILE_SCHEMA, ProfileSchema
 from service.schemas.recommendation import (
     KnowledgeBaseSchema,
     ProblemSchema,
@@ -9,6 +9,7 @@ from service.schemas.recommendation import (
 )
 
 __all__ = [
+    "PROFILE_SCHEMA",
     "KnowledgeBaseSchema",
     "ProblemSchema",
     "ProfileSchema",

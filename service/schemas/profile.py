@@ -209,3 +209,8 @@ class ProfileSchema(_Strict):
             magnesium_products=tuple(data["magnesium_products"]),
             route_preference=data["route_preference"],
         )
+
+
+# Loading is stateless, so one instance serves every request: building a schema deep-copies
+# its fields, which cost more than the knowledge base's own evaluation.
+PROFILE_SCHEMA = ProfileSchema()

@@ -12,7 +12,7 @@ from marshmallow import ValidationError
 
 from rules.errors import EvaluationError, ProfileError
 from service.evaluation import evaluate_profile, knowledge_base
-from service.schemas import ProfileSchema, dump_recommendation
+from service.schemas import PROFILE_SCHEMA, dump_recommendation
 from service.schemas.profile import MAX_PRODUCTS
 from service.web import present, vocabulary
 from service.web.form import (
@@ -86,7 +86,7 @@ def submit_form():  # noqa: ANN201
     state = FormState.from_form(request.form)
     data, paths = to_profile_data(state)
     try:
-        profile = ProfileSchema().load(data)
+        profile = PROFILE_SCHEMA.load(data)
     except ValidationError as err:
         return render_page(state, errors=map_errors(err.messages, paths)), 422
     try:

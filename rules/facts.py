@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from rules.conditions import flag
-from rules.data.forms import LAXATIVE_FORMS
 from rules.data.limits import MEQ_PER_MMOL, MG_DL_PER_MMOL_L
 from rules.data.tokens import ALL_TOKENS, INFLAMMATORY_FEATURES
 from rules.errors import ProfileError
@@ -37,7 +36,10 @@ class Facts:
         return max(0.0, round(ul - self.intake.antacid_laxative_elemental_mg_per_day, 1))
 
     def engine_facts(self) -> list[dict[str, Any]]:
-        """Return the profile fact and one fact per matched drug, as the engine takes them."""
+        """Return the profile fact and one fact per matched drug, as the engine takes them.
+
+        Only fields some rule reads: every field is JSON the engine parses per evaluation.
+        """
         p, intake = self.profile, self.intake
         ul = intake.upper_limit_mg
         oral_products = [x for x in intake.products if x.route == "oral"]
@@ -45,7 +47,6 @@ class Facts:
             "kind": "profile",
             "ref": "profile",
             "age": p.age,
-            "sex": p.sex,
             "pregnant": p.pregnant,
             "lactating": p.lactating,
             "egfr_known": p.kidney.egfr is not None,
@@ -58,13 +59,10 @@ class Facts:
             "inflammatory_features": sum(1 for t in INFLAMMATORY_FEATURES if t in self.tokens),
             "route_preference": p.route_preference,
             "ul_known": ul is not None,
-            "oral_elemental_mg": _engine_number(intake.exact_supplemental_mg),
-            "antacid_elemental_mg": _engine_number(intake.exact_antacid_laxative_mg),
             "compound_products": sum(1 for x in oral_products if x.dose_basis == "compound"),
             "antacid_products": sum(1 for x in oral_products if x.purpose == "antacid_laxative"),
             "topical_products": sum(1 for x in intake.products if x.route == "topical"),
             "taking_oxide": any(x.form == "oxide" for x in oral_products),
-            "taking_laxative_form": any(x.form in LAXATIVE_FORMS for x in oral_products),
         }
         if p.kidney.egfr is not None:
             fact["egfr"] = _engine_number(p.kidney.egfr)
@@ -75,7 +73,6 @@ class Facts:
         if p.back_pain.duration_weeks is not None:
             fact["duration_weeks"] = _engine_number(p.back_pain.duration_weeks)
         if ul is not None:
-            fact["upper_limit_mg"] = ul
             fact["oral_over_ul_mg"] = _engine_number(intake.exact_supplemental_mg - ul)
             fact["antacid_over_ul_mg"] = _engine_number(intake.exact_antacid_laxative_mg - ul)
         for token in ALL_TOKENS:

@@ -25,6 +25,22 @@ ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "gunicorn.conf.py"
 
 
+def child_pids(parent: int) -> list[int]:
+    """The live (not zombie) child processes of `parent`, read from /proc."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+        if int(fields[1]) == parent and fields[0] not in "ZX":
+            pids.append(int(entry.name))
+    return sorted(pids)
+
+
 def free_port() -> int:
     """An unused TCP port on 127.0.0.1 (the kernel's choice)."""
     with socket.socket() as s:
@@ -50,18 +66,7 @@ class Server:
 
     def worker_pids(self) -> list[int]:
         """The gunicorn workers: the master's child processes."""
-        pids = []
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-            if ppid == self.process.pid:
-                pids.append(int(entry.name))
-        return sorted(pids)
+        return child_pids(self.process.pid)
 
     def log_tail(self, lines: int = 30) -> str:
         try:

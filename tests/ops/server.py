@@ -13,6 +13,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench.server import child_pids
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -93,18 +95,7 @@ class Gunicorn:
     def worker_pids(self) -> list[int]:
         """The master's live child processes (its workers)."""
         assert self.process is not None
-        pids = []
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            fields = stat.rsplit(")", 1)[1].split()
-            if int(fields[1]) == self.process.pid and fields[0] not in "ZX":
-                pids.append(int(entry.name))
-        return sorted(pids)
+        return child_pids(self.process.pid)
 
     def wait_ready(self, timeout: float = 10) -> None:
         deadline = time.monotonic() + timeout

@@ -5,20 +5,13 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from bench.profiles import HEAVY
 from rules.data.forms import ELEMENTAL_FRACTION
 from rules.data.tokens import RED_FLAG_TOKENS, SYMPTOM_TOKENS
 
+# The heavy benchmark profile's medications, plus a few more (one that interacts with nothing).
 MEDICATIONS = (
-    {"name": "Cipro 500 mg"},
-    {"name": "FUROSEMIDE 40MG TAB", "rxnorm": "4603"},
-    {"name": "doxycycline 100 mg"},
-    {"name": "alendronate 70 mg weekly"},
-    {"name": "Synthroid 100 mcg"},
-    {"name": "dolutegravir 50 mg"},
-    {"name": "omeprazole 20 mg"},
-    {"name": "hydrochlorothiazide 25 mg"},
-    {"name": "gabapentin 300 mg"},
-    {"name": "amlodipine 5 mg"},
+    *HEAVY["medications"],
     {"name": "levofloxacin"},
     {"name": "raltegravir 400 mg"},
     {"name": "ibuprofen 400 mg"},

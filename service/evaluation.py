@@ -10,7 +10,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
 
 from flask import Flask, current_app
@@ -35,14 +35,22 @@ Hook = Callable[[EvaluationEvent], None]
 
 
 def profile_hash(profile: Profile) -> str:
-    """A stable SHA-256 of the profile's content (the audit keeps this, not the data)."""
-    def default(value: Any) -> Any:
-        if isinstance(value, frozenset | set):
-            return sorted(value)
-        raise TypeError(type(value).__name__)
+    """A stable SHA-256 of the profile's content (the audit keeps this, not the data).
 
-    canonical = json.dumps(asdict(profile), sort_keys=True, default=default, separators=(",", ":"))
+    The canonical form is the sorted-key JSON of `dataclasses.asdict(profile)` with sets
+    sorted; dataclasses are expanded by the encoder's `default` instead of `asdict`,
+    whose deep copies cost more than the hash itself.
+    """
+    canonical = json.dumps(profile, sort_keys=True, default=_plain, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in fields(value)}
+    if isinstance(value, frozenset | set):
+        return sorted(value)
+    raise TypeError(type(value).__name__)
 
 
 def knowledge_base() -> KnowledgeBase:

@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     workers: int = 2
     bind: str = "127.0.0.1:8000"
     timeout_seconds: int = 30
+    # Recycle a worker after this many requests (0: never). Memory stays flat over 100,000
+    # evaluations (bench/run.py), so this only bounds a leak no test has found; each
+    # recycle costs one worker a cold start under load.
+    max_requests: int = Field(default=100_000, ge=0)
     # gunicorn's multi-process metrics folder; the conventional name is honoured too.
     prometheus_multiproc_dir: str = Field(
         default="",

@@ -33,3 +33,11 @@ def test_the_default_database_is_sqlite_in_the_instance_folder(monkeypatch, tmp_
     monkeypatch.delenv("CDS_DATABASE_URL", raising=False)
     config = Settings().flask_config(str(tmp_path))
     assert config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'cds.sqlite3'}"
+
+
+def test_worker_recycling_is_a_count_or_zero(monkeypatch):
+    monkeypatch.setenv("CDS_MAX_REQUESTS", "0")
+    assert Settings().max_requests == 0  # never recycle
+    monkeypatch.setenv("CDS_MAX_REQUESTS", "-5")
+    with pytest.raises(ValueError, match="max_requests"):
+        Settings()

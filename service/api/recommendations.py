@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from flask import g
+from flask import current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from rules import Profile, catalog
 from service.api.parser import StrictJSONParser
 from service.evaluation import evaluate_profile, knowledge_base
-from service.schemas import PROFILE_SCHEMA, KnowledgeBaseSchema, RecommendationSchema
+from service.schemas import (
+    PROFILE_SCHEMA,
+    KnowledgeBaseSchema,
+    RecommendationSchema,
+    dump_recommendation,
+)
 
 
 class _Blueprint(Blueprint):
@@ -33,7 +38,10 @@ class Recommendations(MethodView):
     @blp.alt_response(422, description="A field is invalid; `errors` names each one")
     def post(self, profile: Profile):
         """Evaluate a patient profile and return an explained recommendation."""
-        return evaluate_profile(profile, "api", caller=g.get("caller"))
+        recommendation = evaluate_profile(profile, "api", caller=g.get("caller"))
+        # Dumped by the compiled schema (the same JSON as RecommendationSchema, which
+        # still documents the response); a Response passes flask-smorest unchanged.
+        return current_app.json.response(dump_recommendation(recommendation))
 
 
 @blp.route("/knowledge-base")

@@ -5,9 +5,10 @@
 - **Bearer JWTs** from trusted issuers (CDS_TRUSTED_ISSUERS) are verified by
   `service.security.jwt.verify_bearer`, the same check the CDS Hooks services use.
 - **Nothing configured**: the API is open and a warning is logged at start.
-- **Rate limits** (Flask-Limiter) count per caller: the key's fingerprint, the token's
-  issuer and subject, or the client address when the API is open. Memory storage per
-  process by default; CDS_RATE_LIMIT_STORAGE_URL=redis://… shares them between workers.
+- **Rate limits** (`service.security.ratelimit`) count per caller: the key's fingerprint,
+  the token's issuer and subject, or the client address when the API is open. Memory
+  storage per process by default; CDS_RATE_LIMIT_STORAGE_URL=redis://… shares them
+  between workers.
 
 Failures answer RFC 9457 problems: 401 with `WWW-Authenticate`, 429 with `Retry-After`.
 Neither a key nor a token is ever logged; the caller identity is a fingerprint.
@@ -18,15 +19,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import math
-import time
 
 from flask import Flask, Response, current_app, g, request
-from flask_limiter import Limiter, RateLimitExceeded
-from flask_limiter.util import get_remote_address
 
 from service.problems import problem
 from service.security.jwt import InvalidToken, MemoryReplayCache, TrustedIssuers, verify_bearer
+from service.security.ratelimit import RateLimit
 
 log = logging.getLogger(__name__)
 PROTECTED_PREFIX = "/v1/"
@@ -40,7 +38,7 @@ def hash_key(key: str) -> str:
 
 def caller_key() -> str:
     """The rate-limit key: the authenticated caller, else the client address."""
-    return g.get("caller") or f"addr:{get_remote_address()}"
+    return g.get("caller") or f"addr:{request.remote_addr or '127.0.0.1'}"
 
 
 def authenticate() -> Response | None:
@@ -106,20 +104,31 @@ def _request_audiences() -> list[str]:
     return [root, root.rstrip("/"), request.base_url]
 
 
-def rate_limited(error: RateLimitExceeded) -> Response:
-    """429 problem with Retry-After (seconds until the window resets)."""
-    retry_after = None
-    limiter: Limiter = current_app.extensions["limiter_instance"]
-    window = limiter.current_limit
-    if window is not None:
-        retry_after = max(1, math.ceil(window.reset_at - time.time()))
-    headers = {"Retry-After": str(retry_after or 1)}
+def limit_rate() -> Response | None:
+    """Count the request against its caller's budget (after `authenticate`); 429 when spent."""
+    limit: RateLimit | None = current_app.extensions["rate_limit"]
+    if limit is None or not request.path.startswith(PROTECTED_PREFIX):
+        return None
+    if request.method == "OPTIONS":
+        return None
+    window = limit.hit(caller_key())
+    g.rate_limit_window = window
+    if window.allowed:
+        return None
     return problem(
         429,
         "Too Many Requests",
-        f"Rate limit exceeded ({error.description}); see Retry-After.",
-        headers=headers,
+        f"Rate limit exceeded ({limit.item}); see Retry-After.",
+        headers={"Retry-After": str(window.retry_after)},
     )
+
+
+def add_rate_limit_headers(response: Response) -> Response:
+    """X-RateLimit-Limit, -Remaining and -Reset on every counted response."""
+    window = g.get("rate_limit_window")
+    if window is not None:
+        response.headers.update(window.headers())
+    return response
 
 
 def init_app(app: Flask) -> None:
@@ -147,22 +156,20 @@ def init_app(app: Flask) -> None:
         "audience": app.config.get("SERVICE_URL") or "",
         "replay": _replay_cache(app),
     }
-    app.before_request(authenticate)  # before the limiter's, so it counts per caller
-
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
-    # Redis down: count in memory rather than refuse every request.
-    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
-    limiter = Limiter(
-        caller_key,
-        app=app,
-        # One budget per caller across the whole API, not one per route.
-        application_limits=[app.config.get("RATE_LIMIT", "600 per minute")],
-        storage_uri=app.config.get("RATELIMIT_STORAGE_URI", "memory://"),
-        strategy="fixed-window",
+    app.before_request(authenticate)
+    # One budget per caller across the whole API, not one per route; counted after
+    # `authenticate` so that it counts per caller, not per address.
+    enabled = app.config.get("RATELIMIT_ENABLED", True)
+    app.extensions["rate_limit"] = (
+        RateLimit(
+            app.config.get("RATE_LIMIT", "600 per minute"),
+            app.config.get("RATELIMIT_STORAGE_URI", "memory://"),
+        )
+        if enabled
+        else None
     )
-    limiter.request_filter(lambda: not request.path.startswith(PROTECTED_PREFIX))
-    app.extensions["limiter_instance"] = limiter
-    app.register_error_handler(RateLimitExceeded, rate_limited)
+    app.before_request(limit_rate)
+    app.after_request(add_rate_limit_headers)
 
 
 def _replay_cache(app: Flask):  # noqa: ANN202

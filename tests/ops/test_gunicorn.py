@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -14,7 +16,7 @@ import pytest
 from sqlalchemy import text
 
 from service.audit.store import engine_for
-from tests.ops.server import Gunicorn
+from tests.ops.server import ROOT, Gunicorn
 
 pytestmark = pytest.mark.slow
 PROFILE = {"age": 61, "sex": "male", "kidney": {"egfr": 55},
@@ -107,3 +109,54 @@ def test_metrics_sum_over_workers(tmp_path):
         a["logger"] == "gunicorn.access" and a["path"] == "/v1/recommendations" for a in access
     )
     assert all(a.get("request_id") for a in access)
+
+
+def test_recycled_workers_lose_nothing_and_keep_their_exit_code(tmp_path):
+    # CDS_MAX_REQUESTS recycles each worker every 15 (±1) requests; gunicorn.conf.py's
+    # worker_exit leaves through os._exit after closing the audit store and flushing logs.
+    with Gunicorn(tmp_path, workers=2, CDS_MAX_REQUESTS="15") as server:
+        first_workers = set(server.worker_pids())
+        answered = []
+        for _ in range(60):
+            status, _, body = server.request("POST", "/v1/recommendations", PROFILE)
+            assert status == 200
+            answered.append(json.loads(body)["evaluation_id"])
+        deadline = time.monotonic() + 10
+        while len(server.worker_pids()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not first_workers & set(server.worker_pids())  # all replaced
+    stored = audit_ids(f"sqlite:///{tmp_path / 'audit.sqlite3'}")
+    assert all(stored[evaluation_id] == 1 for evaluation_id in answered)
+    logs = [json.loads(line) for line in server.stdout + server.stderr if line.startswith("{")]
+    exits = [entry for entry in logs if entry["message"].startswith("Worker exiting")]
+    assert len(exits) >= 4
+    # Each request's app log line made it out before its worker left.
+    logged = {entry.get("request_id") for entry in logs if entry["logger"] == "service.ops"}
+    assert len(logged) >= 60
+    # A clean exit code: the master reports no worker as failed or killed.
+    assert not [entry for entry in logs if "exited with code" in entry["message"]
+                or "was sent" in entry["message"]]
+
+
+@pytest.mark.parametrize(
+    ("leaving", "code"),
+    [("sys.exit(0)", 0), ("sys.exit(3)", 3), ("sys.exit(None)", 0), ("sys.exit('x')", 1),
+     ("raise RuntimeError('boom')", 1)],
+)
+def test_worker_exit_keeps_the_workers_exit_code(tmp_path, leaving, code):
+    # gunicorn exits a worker that failed to boot with code 3 and then stops the master
+    # instead of forking failing workers forever: os._exit must keep that code.
+    script = tmp_path / "leave.py"
+    script.write_text(
+        "import runpy, sys, types\n"
+        f"hooks = runpy.run_path({str(ROOT / 'gunicorn.conf.py')!r})\n"
+        "worker = types.SimpleNamespace(wsgi=None)\n"
+        "try:\n"
+        f"    {leaving}\n"
+        "finally:\n"
+        "    hooks['worker_exit'](None, worker)\n"
+    )
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics")}
+    result = subprocess.run([sys.executable, str(script)], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == code, result.stderr

@@ -298,10 +298,15 @@ def _plain(value: Any) -> str:
 
 def prune(value: Any) -> Any:
     """Drop null and empty members (the spec forbids null, "", [] and {})."""
-    if isinstance(value, Mapping):
-        pruned = {k: prune(v) for k, v in value.items()}
-        return {k: v for k, v in pruned.items() if v not in (None, "", [], {})}
     if isinstance(value, list):
-        items = [prune(v) for v in value]
-        return [v for v in items if v not in (None, "", [], {})]
+        return [v for v in map(prune, value) if not _empty(v)]
+    if value is None or isinstance(value, str | int | float):  # the common leaves, first
+        return value
+    if isinstance(value, Mapping):
+        pruned = zip(value.keys(), map(prune, value.values()), strict=True)
+        return {k: v for k, v in pruned if not _empty(v)}
     return value
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str | list | dict) and not value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import pytest
 
 from rules import evaluate
@@ -134,6 +136,11 @@ def test_prune_drops_null_and_empty_members():
     assert prune(
         {"a": None, "b": "", "c": [], "d": {}, "e": [{"f": None}], "g": 0, "h": False}
     ) == {"g": 0, "h": False}
+    # Any Mapping (evidence is read-only), nested lists, and values kept as they are.
+    assert prune([MappingProxyType({"x": None, "y": [1, "", {"z": 0.0}]}), None, "t"]) == [
+        {"y": [1, {"z": 0.0}]},
+        "t",
+    ]
 
 
 def test_markdown_from_the_record_is_escaped():

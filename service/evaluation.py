@@ -37,15 +37,31 @@ Hook = Callable[[EvaluationEvent], None]
 def profile_hash(profile: Profile) -> str:
     """A stable SHA-256 of the profile's content (the audit keeps this, not the data).
 
-    The canonical form is the sorted-key JSON of `dataclasses.asdict(profile)` with sets
-    sorted; dataclasses are expanded by the encoder's `default` instead of `asdict`,
-    whose deep copies cost more than the hash itself.
+    The canonical form is the sorted-key compact JSON of `profile_as_plain(profile)`; the
+    encoder expands each node itself (`_plain_node`), which is twice as fast as building
+    the plain form first.
     """
-    canonical = json.dumps(profile, sort_keys=True, default=_plain, separators=(",", ":"))
+    canonical = json.dumps(profile, sort_keys=True, default=_plain_node, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _plain(value: Any) -> Any:
+def profile_as_plain(value: Any) -> Any:
+    """A profile as plain JSON values: dataclasses as dicts, sets sorted, tuples as lists.
+
+    `dataclasses.asdict` with sets sorted, without its deep copies; the raw profile the
+    audit keeps when asked to.
+    """
+    if isinstance(value, list | tuple):
+        return [profile_as_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: profile_as_plain(v) for k, v in value.items()}
+    if value is None or isinstance(value, str | int | float):
+        return value
+    return profile_as_plain(_plain_node(value))
+
+
+def _plain_node(value: Any) -> Any:
+    """One dataclass or set as JSON can hold it (the rule both forms above share)."""
     if is_dataclass(value) and not isinstance(value, type):
         return {f.name: getattr(value, f.name) for f in fields(value)}
     if isinstance(value, frozenset | set):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from service.audit.durable import DurableAuditStore, is_unavailable
 from service.audit.spool import Spool
 from service.audit.store import AuditStore, engine_for
 from service.audit.views import blp
-from service.evaluation import EvaluationEvent, add_hook
+from service.evaluation import EvaluationEvent, add_hook, profile_as_plain
 from service.ops import metrics
 
 __all__ = ["AuditStore", "DurableAuditStore", "audit_store", "blp", "evaluation_row", "init_app"]
@@ -44,21 +43,8 @@ def evaluation_row(event: EvaluationEvent, store_raw: bool) -> dict:
         "disposition": rec.disposition,
         "finding_codes": [f.code for f in rec.findings],
         "profile_hash": event.profile_hash,
-        "profile": _profile_json(event) if store_raw else None,
+        "profile": profile_as_plain(event.profile) if store_raw else None,
     }
-
-
-def _profile_json(event: EvaluationEvent) -> dict:
-    def fix(value):  # noqa: ANN001, ANN202
-        if isinstance(value, frozenset):
-            return sorted(value)
-        if isinstance(value, dict):
-            return {k: fix(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [fix(v) for v in value]
-        return value
-
-    return fix(asdict(event.profile))
 
 
 def spool_dir(app: Flask) -> str:

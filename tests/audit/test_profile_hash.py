@@ -1,4 +1,4 @@
-"""service.evaluation.profile_hash: the audit's fingerprint of a profile, stable over time."""
+"""The audit's view of a profile: its hash (stable over time) and its plain form."""
 
 from __future__ import annotations
 
@@ -8,22 +8,30 @@ import json
 
 from hypothesis import given
 
-from service.evaluation import profile_hash
+from service.evaluation import profile_as_plain, profile_hash
 from tests.rules.test_properties import SETTINGS, load, profiles
 
 # profile_hash of {"age": 50, "sex": "male", "kidney": {"egfr": 45}} since release 2026.11.1.
 KNOWN = "608edf8d1f343484c635bc921253a5e88eb933337b04d1a4c19138af9f0efda4"
 
 
-def canonical_hash(profile) -> str:
-    """The documented form: sorted-key JSON of dataclasses.asdict, sets sorted."""
-    def default(value):
+def asdict_sets_sorted(profile):
+    """The documented plain form: dataclasses.asdict, sets sorted, tuples as lists."""
+    def fix(value):
         if isinstance(value, frozenset | set):
             return sorted(value)
-        raise TypeError(type(value).__name__)
+        if isinstance(value, dict):
+            return {k: fix(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [fix(v) for v in value]
+        return value
 
-    text = json.dumps(dataclasses.asdict(profile), sort_keys=True, default=default,
-                      separators=(",", ":"))
+    return fix(dataclasses.asdict(profile))
+
+
+def canonical_hash(profile) -> str:
+    """The documented hash: sorted-key compact JSON of that plain form."""
+    text = json.dumps(asdict_sets_sorted(profile), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -32,6 +40,15 @@ def canonical_hash(profile) -> str:
 def test_the_hash_is_the_canonical_json_of_the_profile(body):
     profile = load(body)
     assert profile_hash(profile) == canonical_hash(profile)
+
+
+@SETTINGS
+@given(body=profiles())
+def test_the_raw_profile_the_audit_keeps_is_the_plain_form(body):
+    profile = load(body)
+    plain = profile_as_plain(profile)
+    assert plain == asdict_sets_sorted(profile)
+    assert json.loads(json.dumps(plain)) == plain  # JSON values only
 
 
 def test_order_of_lists_given_as_sets_does_not_matter_and_content_does():

@@ -112,9 +112,11 @@ def test_metrics_sum_over_workers(tmp_path):
 
 
 def test_recycled_workers_lose_nothing_and_keep_their_exit_code(tmp_path):
-    # CDS_MAX_REQUESTS recycles each worker every 15 (±1) requests; gunicorn.conf.py's
-    # worker_exit leaves through os._exit after closing the audit store and flushing logs.
-    with Gunicorn(tmp_path, workers=2, CDS_MAX_REQUESTS="15") as server:
+    # CDS_MAX_REQUESTS recycles the worker every 15 (+1 jitter) requests: 60 requests make
+    # at least 3 recycles, plus the exit at shutdown. One worker, so that the count does not
+    # depend on how the kernel spreads requests. gunicorn.conf.py's worker_exit leaves
+    # through os._exit after closing the audit store and flushing logs.
+    with Gunicorn(tmp_path, workers=1, CDS_MAX_REQUESTS="15") as server:
         first_workers = set(server.worker_pids())
         answered = []
         for _ in range(60):
@@ -122,9 +124,9 @@ def test_recycled_workers_lose_nothing_and_keep_their_exit_code(tmp_path):
             assert status == 200
             answered.append(json.loads(body)["evaluation_id"])
         deadline = time.monotonic() + 10
-        while len(server.worker_pids()) < 2 and time.monotonic() < deadline:
+        while not server.worker_pids() and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert not first_workers & set(server.worker_pids())  # all replaced
+        assert not first_workers & set(server.worker_pids())  # replaced
     stored = audit_ids(f"sqlite:///{tmp_path / 'audit.sqlite3'}")
     assert all(stored[evaluation_id] == 1 for evaluation_id in answered)
     logs = [json.loads(line) for line in server.stdout + server.stderr if line.startswith("{")]

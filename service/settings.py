@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     trusted_issuers: dict[str, str] = Field(default_factory=dict)  # issuer → JWKS URL or file
     service_url: str = ""  # the audience a CDS client signs for; default: the request URL
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # The audit role: callers who read every audit record (GET /v1/evaluations/{id}); any
+    # other caller reads only its own. Caller ids as the records name them:
+    # key:<first 12 hex digits of the key's SHA-256> or jwt:<issuer>#<subject>.
+    audit_readers: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     # Limits.
     rate_limit: str = "600 per minute"
@@ -79,7 +83,7 @@ class Settings(BaseSettings):
                     values[name] = Path(path).read_text().strip()
         return values
 
-    @field_validator("api_keys_sha256", "api_keys", "cors_origins", mode="before")
+    @field_validator("api_keys_sha256", "api_keys", "cors_origins", "audit_readers", mode="before")
     @classmethod
     def split_keys(cls, value: Any) -> Any:
         """Accept a JSON list or a comma/whitespace-separated string."""
@@ -105,6 +109,7 @@ class Settings(BaseSettings):
             "TRUSTED_ISSUERS": dict(self.trusted_issuers),
             "SERVICE_URL": self.service_url,
             "CORS_ORIGINS": list(self.cors_origins),
+            "AUDIT_READERS": list(self.audit_readers),
             "RATE_LIMIT": self.rate_limit,
             "RATELIMIT_STORAGE_URI": self.rate_limit_storage_url,
             "MAX_CONTENT_LENGTH": self.max_content_length,

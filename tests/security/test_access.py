@@ -121,14 +121,19 @@ def test_a_jwt_is_accepted_once(secured, signing_key):
     assert post(secured, header).status_code == 401  # same jti: a replay
 
 
-def test_the_caller_is_recorded_by_fingerprint(secured, signing_key):
-    evaluation_id = post(secured, {"X-API-Key": KEY}).get_json()["evaluation_id"]
-    record = secured.get(f"/v1/evaluations/{evaluation_id}", headers={"X-API-Key": KEY}).get_json()
-    assert record["caller"] == "key:" + hashlib.sha256(KEY.encode()).hexdigest()[:12]
-    evaluation_id = post(secured, {"Authorization": "Bearer " + token(signing_key)}).get_json()[
+def test_the_caller_is_recorded_by_fingerprint(tmp_path, jwks_file, signing_key):
+    fingerprint = "key:" + hashlib.sha256(KEY.encode()).hexdigest()[:12]
+    app = make_app(tmp_path, API_KEYS=[KEY], TRUSTED_ISSUERS={ISSUER: str(jwks_file)},
+                   SERVICE_URL=AUDIENCE, AUDIT_READERS=[fingerprint])
+    client = app.test_client()
+    evaluation_id = post(client, {"X-API-Key": KEY}).get_json()["evaluation_id"]
+    record = client.get(f"/v1/evaluations/{evaluation_id}", headers={"X-API-Key": KEY}).get_json()
+    assert record["caller"] == fingerprint
+    evaluation_id = post(client, {"Authorization": "Bearer " + token(signing_key)}).get_json()[
         "evaluation_id"]
-    record = secured.get(f"/v1/evaluations/{evaluation_id}", headers={"X-API-Key": KEY}).get_json()
-    assert record["caller"] == f"jwt:{ISSUER}#ehr-client"
+    record = client.get(f"/v1/evaluations/{evaluation_id}", headers={"X-API-Key": KEY}).get_json()
+    assert record["caller"] == f"jwt:{ISSUER}#ehr-client"  # read by the audit role
+    app.extensions["audit"].close()
 
 
 def test_operations_endpoints_need_no_credentials(secured):

@@ -14,6 +14,7 @@ from flask import Flask, Response, json, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from rules.errors import EvaluationError, ProfileError
+from service.audit.spool import SpoolError
 
 log = logging.getLogger(__name__)
 PROBLEM_TYPE_BASE = "https://magnesium-cds.example/problems/"
@@ -115,6 +116,18 @@ def handle_evaluation_error(error: EvaluationError) -> Response:
     )
 
 
+def handle_unrecorded(error: Exception) -> Response:
+    """The audit record could be neither stored nor spooled: no answer without a record."""
+    log.error("audit record not kept (%s); the answer is withheld", type(error).__name__)
+    return problem(
+        500,
+        "Evaluation Failed",
+        "The evaluation could not be recorded in the audit trail, so no recommendation is "
+        "given. Try again; do not treat this as 'no findings'.",
+        type_=PROBLEM_TYPE_BASE + "evaluation-failed",
+    )
+
+
 def handle_unexpected(error: Exception) -> Response:
     """Anything else: log it (without request data) and answer a generic 500 problem."""
     if isinstance(error, HTTPException):
@@ -128,4 +141,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(ProfileError, handle_profile_error)
     app.register_error_handler(EvaluationError, handle_evaluation_error)
+    app.register_error_handler(SpoolError, handle_unrecorded)
     app.register_error_handler(Exception, handle_unexpected)

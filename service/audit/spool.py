@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 ACTIVE = "spool.jsonl"
 REJECTED = "rejected.jsonl"
+# /readyz reports not-ready below this much free space: a record must still fit.
+MIN_FREE_BYTES = 1_048_576
 
 
 class SpoolError(Exception):
@@ -68,8 +70,7 @@ class Spool:
                     # A writer killed mid-line left no newline: start ours on a fresh line.
                     if size and os.pread(fd, 1, size - 1) != b"\n":
                         data = b"\n" + data
-                    os.write(fd, data)
-                    os.fsync(fd)
+                    _write_whole(fd, data, size)
                 finally:
                     os.close(fd)
                 if created:
@@ -89,7 +90,13 @@ class Spool:
 
     def has_pending(self) -> bool:
         """True when any record waits (a cheap stat, done before every audit write)."""
-        return any(p.stat().st_size > 0 for p in self.files() if p.exists())
+        for path in self.files():
+            try:
+                if path.stat().st_size > 0:
+                    return True
+            except FileNotFoundError:
+                continue  # replayed and unlinked, or claimed, since it was listed
+        return False
 
     def pending(self) -> int:
         """The number of records waiting."""
@@ -100,14 +107,27 @@ class Spool:
         path = self.directory / REJECTED
         return sum(1 for _ in _records(path)) if path.exists() else 0
 
-    def writable(self) -> bool:
-        """True when a record could be spooled now (without creating the folder)."""
-        path = self.directory
-        while not path.exists():
-            if path.parent == path:
+    def writable(self, min_free_bytes: int = MIN_FREE_BYTES) -> bool:
+        """True when a record could be spooled now: enough free space and a test write works.
+
+        The test write (a probe file written, fsynced and removed) finds what a permission
+        check cannot: a read-only mount, a full disk or quota, an I/O error.
+        """
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            stats = os.statvfs(self.directory)
+            if stats.f_bavail * stats.f_frsize < min_free_bytes:
                 return False
-            path = path.parent
-        return path.is_dir() and os.access(path, os.W_OK | os.X_OK)
+            probe = self.directory / f".probe-{os.getpid()}-{threading.get_ident()}"
+            fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                _write_whole(fd, b"probe\n", 0)
+            finally:
+                os.close(fd)
+                probe.unlink(missing_ok=True)
+        except (OSError, SpoolError):
+            return False
+        return True
 
     def records(self) -> Iterator[tuple[str, dict[str, Any]]]:
         """Every waiting record, in order (for lookups while the database is down)."""
@@ -189,6 +209,34 @@ class Spool:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def _write_whole(fd: int, data: bytes, size: int) -> None:
+    """Write all of `data` at the end of the file (size `size`) and fsync; all or nothing.
+
+    `os.write` may write only part (a full disk, a signal): the rest is written again until
+    done. When a write fails, the file is cut back to `size`, so no torn line is left for a
+    later record to follow, and SpoolError tells the caller the record was not kept.
+    """
+    view = memoryview(data)
+    try:
+        for _ in range(len(data) + 1):  # each round writes at least one byte, or fails
+            if not view:
+                break
+            written = os.write(fd, view)
+            if written <= 0:
+                raise OSError("the spool write made no progress")
+            view = view[written:]
+        if view:
+            raise OSError("the spool write made no progress")
+        os.fsync(fd)
+    except OSError as exc:
+        try:
+            os.ftruncate(fd, size)
+            os.fsync(fd)
+        except OSError:
+            log.exception("could not cut a failed spool write back; the torn line is skipped")
+        raise SpoolError("the audit spool could not take the whole record") from exc
 
 
 def _claim_order(path: Path) -> tuple[int, str]:

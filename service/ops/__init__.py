@@ -5,7 +5,8 @@
 - `GET /readyz`: the knowledge base is loaded (and its version), the audit database
   answers, the spool's depth. 200 `ready`; 200 `degraded` while the database is down or
   records wait in the spool (answers still come and nothing is lost, so a load balancer
-  should keep routing); 503 `not-ready` when nothing could be recorded or evaluated.
+  should keep routing); 503 `not-ready` when the spool cannot be written (a test write
+  fails or free space is low) or nothing could be evaluated.
 - `GET /metrics`: Prometheus text, summed over gunicorn workers.
 """
 
@@ -61,7 +62,9 @@ def readyz() -> tuple[Response, int]:
             "pending": pending,
             "rejected": rejected,
         }
-    if kb is None or store is None or not (database_ok or spool_ok):
+    # An unwritable spool is not-ready even while the database answers: the next blip of
+    # the database would turn every answer into a 500 (nothing unrecorded is answered).
+    if kb is None or store is None or not spool_ok:
         status, code = "not-ready", 503
     elif not database_ok or checks["spool"]["pending"] or checks["spool"]["rejected"]:
         status, code = "degraded", 200

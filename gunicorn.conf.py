@@ -18,9 +18,14 @@ import tempfile
 # imported, and importing the settings imports the app's packages, so this comes first.
 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="cds-metrics-"))
 
-from service.settings import load_settings  # noqa: E402
+from service.settings import SettingsError, load_settings  # noqa: E402
 
-settings = load_settings()
+try:
+    settings = load_settings()
+    settings.check_for_workers(settings.workers)  # raises SettingsError
+except SettingsError as exc:
+    # A setting that cannot be honoured stops the start, with the reason and nothing else.
+    sys.exit(f"magnesium-cds: cannot start: {exc}")
 multiproc_dir = settings.prometheus_multiproc_dir
 
 wsgi_app = "service:create_app()"

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service import audit, cds_hooks, evaluation, openapi, ops, problems, security, web
 from service.settings import load_settings
@@ -19,6 +20,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     os.makedirs(app.instance_path, exist_ok=True)
+    hops = int(app.config.get("TRUSTED_PROXY_HOPS") or 0)
+    if hops:
+        # The client address (rate limits, logs) and the public URL (a JWT's audience)
+        # from the nearest `hops` proxies' X-Forwarded-For/-Proto/-Host; anything further
+        # left is the client's word. X-Forwarded-Port is not trusted: the Host a proxy
+        # forwards already carries the port the client used.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=0
+        )
 
     ops.init_app(app)  # first: request ids and logging wrap everything else
     evaluation.init_app(app)

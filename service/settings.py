@@ -2,6 +2,8 @@
 
 Every setting is documented in the README's configuration table. A secret may come from
 a file instead (Docker secrets): CDS_<NAME>_FILE=/run/secrets/x reads CDS_<NAME> from it.
+An empty variable counts as unset (compose's `${X:-}` must not switch a setting off), and
+a setting given both ways, or a file that is missing or empty, stops the start.
 """
 
 from __future__ import annotations
@@ -9,19 +11,23 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, get_origin
 
-from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 PREFIX = "CDS_"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix=PREFIX, extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=PREFIX, extra="ignore", env_ignore_empty=True)
 
     # Storage (audit trail, feedback). Empty: SQLite in the instance folder.
     database_url: str = ""
+    # The database password, put into CDS_DATABASE_URL encoded (any character is safe):
+    # a secret file keeps it out of the URL and the environment.
+    database_password: str = ""
     store_raw_profiles: bool = False
     # Upgrade the schema to the newest Alembic revision at start (off when a one-shot
     # `magnesium-cds db upgrade` service does it, as in docker-compose.yml).
@@ -52,13 +58,18 @@ class Settings(BaseSettings):
     # CDS Hooks.
     fhir_timeout_seconds: float = 3.0
 
-    # Web form (CSRF); generated per process when unset (fine for one worker, set it for more).
+    # Web form (CSRF); generated per process when unset (fine for one worker; gunicorn
+    # refuses to start more than one without it, see `check_for_workers`).
     secret_key: str = ""
 
     # Operations.
     log_level: str = "INFO"
     workers: int = 2
     bind: str = "127.0.0.1:8000"
+    # Proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port are trusted
+    # (werkzeug's ProxyFix): the client address for rate limits and the URL a JWT names
+    # come from the nearest such hop. 0: no proxy, the headers are ignored.
+    trusted_proxy_hops: int = Field(default=0, ge=0, le=10)
     timeout_seconds: int = 30
     # Recycle a worker after this many requests (0: never). Memory stays flat over 100,000
     # evaluations (bench/run.py), so this only bounds a leak no test has found; each
@@ -73,14 +84,24 @@ class Settings(BaseSettings):
     @model_validator(mode="before")
     @classmethod
     def read_secret_files(cls, values: Any) -> Any:
-        """Fill CDS_X from the file named by CDS_X_FILE when CDS_X itself is unset."""
+        """Fill CDS_X from the file named by CDS_X_FILE; refuse both, or a bad file."""
         if not isinstance(values, dict):
             return values
-        for key, path in os.environ.items():
-            if key.startswith(PREFIX) and key.endswith("_FILE"):
-                name = key[len(PREFIX) : -len("_FILE")].lower()
-                if name in cls.model_fields and name not in values:
-                    values[name] = Path(path).read_text().strip()
+        for key, path in sorted(os.environ.items()):
+            if not (key.startswith(PREFIX) and key.endswith("_FILE")) or not path:
+                continue
+            name = key[len(PREFIX) : -len("_FILE")].lower()
+            if name not in cls.model_fields:
+                raise ValueError(f"{key} names no setting (is it misspelt?)")
+            if values.get(name) not in (None, ""):
+                raise ValueError(f"{PREFIX}{name.upper()} and {key} are both set: set one")
+            try:
+                text = Path(path).read_text().strip()
+            except OSError as exc:
+                raise ValueError(f"{key}: cannot read {path} ({exc.strerror})") from None
+            if not text:
+                raise ValueError(f"{key}: {path} is empty")
+            values[name] = _structured(cls.model_fields[name], key, text)
         return values
 
     @field_validator("api_keys_sha256", "api_keys", "cors_origins", "audit_readers", mode="before")
@@ -94,9 +115,40 @@ class Settings(BaseSettings):
             return [k for k in text.replace(",", " ").split() if k]
         return value
 
+    @model_validator(mode="after")
+    def password_needs_a_server_url(self) -> Settings:
+        """CDS_DATABASE_PASSWORD goes into a server URL that has none of its own."""
+        if self.database_password:
+            if not self.database_url or self.database_url.startswith("sqlite"):
+                raise ValueError("CDS_DATABASE_PASSWORD is set but CDS_DATABASE_URL is not a "
+                                 "database server (postgresql://user@host/db)")
+            if make_url(self.database_url).password is not None:
+                raise ValueError("CDS_DATABASE_URL has a password and CDS_DATABASE_PASSWORD "
+                                 "is set: set one")
+        return self
+
+    def check_for_workers(self, workers: int) -> None:
+        """Refuse several processes without a shared CDS_SECRET_KEY (the form would fail)."""
+        if workers > 1 and not self.secret_key:
+            raise SettingsError(
+                f"CDS_SECRET_KEY (or CDS_SECRET_KEY_FILE) is required with {workers} workers: "
+                "each would sign the web form's CSRF token with its own random key, and a "
+                "form posted to another worker or replica would be refused (400). Set the "
+                "same secret on every worker and replica."
+            )
+
+    def server_database_url(self, instance_path: str) -> str:
+        """The database URL with the password inserted (encoded), or SQLite by default."""
+        if not self.database_url:
+            return f"sqlite:///{Path(instance_path) / 'cds.sqlite3'}"
+        if not self.database_password:
+            return self.database_url
+        url = make_url(self.database_url).set(password=self.database_password)
+        return url.render_as_string(hide_password=False)
+
     def flask_config(self, instance_path: str) -> dict[str, Any]:
         """Return the Flask config mapping these settings imply."""
-        database_url = self.database_url or f"sqlite:///{Path(instance_path) / 'cds.sqlite3'}"
+        database_url = self.server_database_url(instance_path)
         return {
             "DATABASE_URL": database_url,
             "STORE_RAW_PROFILES": self.store_raw_profiles,
@@ -117,9 +169,34 @@ class Settings(BaseSettings):
             "SECRET_KEY": self.secret_key or os.urandom(32).hex(),
             "LOG_LEVEL": self.log_level,
             "PROMETHEUS_MULTIPROC_DIR": self.prometheus_multiproc_dir,
+            "TRUSTED_PROXY_HOPS": self.trusted_proxy_hops,
         }
 
 
+def _structured(field: Any, key: str, text: str) -> Any:
+    """A file's text as the field wants it: JSON for a dict or list the library would decode."""
+    if get_origin(field.annotation) not in (dict, list) or NoDecode in field.metadata:
+        return text
+    try:
+        return json.loads(text)
+    except ValueError:
+        # The message names the variable, never the content (it is a secret).
+        raise ValueError(f"{key}: the file is not valid JSON") from None
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be honoured: the service must not start."""
+
+
 def load_settings() -> Settings:
-    """Read the settings from the environment."""
-    return Settings()
+    """Read the settings from the environment; SettingsError says what is wrong."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        # pydantic's own message quotes the input, which may hold a secret: not here.
+        problems = []
+        for error in exc.errors(include_url=False, include_input=False):
+            where = ".".join(str(part) for part in error["loc"])
+            message = error["msg"].removeprefix("Value error, ")
+            problems.append(f"{PREFIX}{where.upper()}: {message}" if where else message)
+        raise SettingsError("; ".join(problems)) from None

@@ -30,6 +30,7 @@ class Gunicorn:
             "CDS_DATABASE_URL": f"sqlite:///{tmp_path / 'audit.sqlite3'}",
             "CDS_SPOOL_DIR": str(tmp_path / "spool"),
             "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
+            "CDS_SECRET_KEY": "test-secret-shared-by-the-workers",  # required with 2 workers
             **env,
         }
         self.workers = workers

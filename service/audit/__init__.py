@@ -16,7 +16,7 @@ from flask import Flask, current_app
 from service.audit import migrate
 from service.audit.durable import DurableAuditStore, is_unavailable
 from service.audit.spool import Spool
-from service.audit.store import AuditStore, engine_for
+from service.audit.store import AuditStore, Timeouts, engine_for
 from service.audit.views import blp
 from service.evaluation import EvaluationEvent, add_hook, profile_as_plain
 from service.ops import metrics
@@ -56,6 +56,24 @@ def spool_dir(app: Flask) -> str:
     return str(Path(app.instance_path) / "audit-spool" / digest)
 
 
+def database_timeouts(app: Flask) -> Timeouts:
+    """The PostgreSQL timeouts the settings give (service.audit.store.Timeouts)."""
+    config = app.config
+    defaults = Timeouts()
+    return Timeouts(
+        connect_seconds=int(config.get("DATABASE_CONNECT_TIMEOUT_SECONDS", 3)),
+        statement_seconds=float(
+            config.get("DATABASE_STATEMENT_TIMEOUT_SECONDS", defaults.statement_seconds)
+        ),
+        tcp_user_timeout_seconds=float(
+            config.get("DATABASE_TCP_USER_TIMEOUT_SECONDS", defaults.tcp_user_timeout_seconds)
+        ),
+        keepalives_idle_seconds=int(
+            config.get("DATABASE_KEEPALIVES_IDLE_SECONDS", defaults.keepalives_idle_seconds)
+        ),
+    )
+
+
 def init_app(app: Flask) -> None:
     """Open the store, migrate it (unless a migrate service does), audit every evaluation."""
     spool = Spool(spool_dir(app))
@@ -70,11 +88,13 @@ def init_app(app: Flask) -> None:
             migrate.upgrade(store.engine)
         schema["ready"] = True
 
+    timeouts = database_timeouts(app)
+    engine = engine_for(app.config["DATABASE_URL"], timeouts.connect_seconds, timeouts)
     store = DurableAuditStore(
-        engine_for(
-            app.config["DATABASE_URL"], app.config.get("DATABASE_CONNECT_TIMEOUT_SECONDS", 3)
-        ),
+        engine,
         spool,
+        # A local SQLite file has no network to go silent: its calls run unbounded.
+        deadline_seconds=None if engine.dialect.name == "sqlite" else timeouts.statement_seconds,
         replay_seconds=float(app.config.get("SPOOL_REPLAY_SECONDS", 5.0)),
         on_spooled=lambda kind: metrics.AUDIT_SPOOLED.labels(kind).inc(),
         on_replayed=lambda kind: metrics.AUDIT_REPLAYED.labels(kind).inc(),

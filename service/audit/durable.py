@@ -24,13 +24,15 @@ from sqlalchemy.exc import (
     ProgrammingError,
 )
 
+from service.audit.deadline import DatabaseTimeout, call_with_deadline
 from service.audit.spool import Spool, Unavailable
 from service.audit.store import AuditStore
 
 log = logging.getLogger(__name__)
 
-# The database is down, unreachable, locked, or its schema is not there yet: retry later.
-UNAVAILABLE = (OperationalError, InterfaceError, ProgrammingError)
+# The database is down, unreachable, locked, silent past the deadline, or its schema is
+# not there yet: retry later.
+UNAVAILABLE = (OperationalError, InterfaceError, ProgrammingError, DatabaseTimeout)
 
 
 def is_unavailable(exc: BaseException) -> bool:
@@ -52,8 +54,12 @@ class DurableAuditStore(AuditStore):
         on_spooled: Callable[[str], None] | None = None,
         on_replayed: Callable[[str], None] | None = None,
         before_replay: Callable[[], None] | None = None,
+        deadline_seconds: float | None = None,
     ):
         super().__init__(engine)
+        # Every database call from a request or the replay waits at most this long
+        # (service.audit.deadline); None: unbounded (SQLite, a local file).
+        self.deadline_seconds = deadline_seconds
         self.spool = spool
         self.replay_seconds = replay_seconds
         self._on_spooled = on_spooled or (lambda kind: None)
@@ -82,10 +88,14 @@ class DurableAuditStore(AuditStore):
     def record_feedback(self, row: Mapping[str, Any]) -> bool:
         return self._write("feedback", dict(row))
 
+    def bounded(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """`fn(*args)` within the deadline; DatabaseTimeout (unavailable) past it."""
+        return call_with_deadline(self.deadline_seconds, fn, *args)
+
     def get_evaluation(self, evaluation_id: str) -> dict[str, Any] | None:
         """The stored row; one still waiting in the spool says so in `audit_state`."""
         try:
-            row = super().get_evaluation(evaluation_id)
+            row = self.bounded(super().get_evaluation, evaluation_id)
         except Exception as exc:
             if not is_unavailable(exc):
                 raise
@@ -101,7 +111,7 @@ class DurableAuditStore(AuditStore):
     def card(self, card_uuid: str) -> dict[str, Any] | None:
         """The issued card, from the database or, while it waits, from the spool."""
         try:
-            row = super().card(card_uuid)
+            row = self.bounded(super().card, card_uuid)
         except Exception as exc:
             if not is_unavailable(exc):
                 raise
@@ -132,7 +142,7 @@ class DurableAuditStore(AuditStore):
     def _write(self, kind: str, payload: dict[str, Any]) -> bool:
         if not self.spool.has_pending():
             try:
-                return self._store(kind, payload)
+                return self.bounded(self._store, kind, payload)
             except Exception as exc:
                 if not is_unavailable(exc):
                     raise
@@ -164,7 +174,7 @@ class DurableAuditStore(AuditStore):
             return 0
         if self._before_replay is not None:
             try:
-                self._before_replay()
+                self.bounded(self._before_replay)
             except Exception as exc:
                 if is_unavailable(exc):
                     return 0
@@ -172,7 +182,7 @@ class DurableAuditStore(AuditStore):
 
         def write(kind: str, payload: dict[str, Any]) -> bool:
             try:
-                new = self._store(kind, payload)
+                new = self.bounded(self._store, kind, payload)
             except Exception as exc:
                 if is_unavailable(exc):
                     raise Unavailable from exc
@@ -220,6 +230,9 @@ class DurableAuditStore(AuditStore):
     # Health ------------------------------------------------------------------------------
 
     def ping(self) -> None:
-        """Raise when the database does not answer."""
+        """Raise when the database does not answer (within the deadline)."""
+        self.bounded(self._ping)
+
+    def _ping(self) -> None:
         with self.engine.connect() as conn:
             conn.execute(text("SELECT 1"))

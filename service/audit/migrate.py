@@ -15,7 +15,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from service.audit.store import engine_for
 
@@ -44,6 +44,9 @@ def _run(target: Engine | str, action: str, revision: str) -> None:
     engine, owned = _engine(target)
     try:
         with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # The app's statement_timeout bounds audit writes, not a schema change.
+                connection.execute(text("SET LOCAL statement_timeout = 0"))
             config = alembic_config()
             config.attributes["connection"] = connection
             getattr(command, action)(config, revision)

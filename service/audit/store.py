@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     DateTime,
     Engine,
@@ -31,6 +33,7 @@ from sqlalchemy import (
     literal,
     select,
 )
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 metadata = MetaData()
@@ -78,6 +81,45 @@ cds_feedback = Table(
 )
 
 
+# State the gunicorn workers share when there is no Redis (service.security.replay and
+# .ratelimit): each key is a SHA-256, so no caller id or address is stored in the clear.
+jwt_replay = Table(
+    "jwt_replay",
+    metadata,
+    Column("key_hash", String(64), primary_key=True),  # SHA-256 of issuer and jti
+    Column("expires_at", BigInteger, nullable=False),  # epoch seconds
+    Index("ix_jwt_replay_expires_at", "expires_at"),
+)
+
+rate_limit_windows = Table(
+    "rate_limit_windows",
+    metadata,
+    Column("key_hash", String(64), primary_key=True),  # SHA-256 of the budget's key
+    Column("window_start", BigInteger, primary_key=True),  # epoch seconds
+    Column("hits", Integer, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Index("ix_rate_limit_windows_expires_at", "expires_at"),
+)
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """How long a PostgreSQL call may take before the database counts as unavailable.
+
+    `statement_seconds` bounds every audit call as a whole, on the client (a silent
+    partition never answers, so a server-side limit alone cannot) and on the server
+    (`statement_timeout`). Keepalives and `tcp_user_timeout` let the kernel drop a
+    connection whose peer has gone, so a pooled connection is not reused dead.
+    """
+
+    connect_seconds: int = 3
+    statement_seconds: float = 5.0
+    tcp_user_timeout_seconds: float = 10.0
+    keepalives_idle_seconds: int = 10
+    keepalives_interval_seconds: int = 3
+    keepalives_count: int = 3
+
+
 def database_url(url: str) -> str:
     """Use psycopg 3 for a plain postgresql:// URL."""
     if url.startswith("postgresql://"):
@@ -87,12 +129,17 @@ def database_url(url: str) -> str:
     return url
 
 
-def engine_for(url: str, connect_timeout: int = 3) -> Engine:
-    """An engine that gives up quickly on an unreachable server (the spool takes over)."""
+def engine_for(url: str, connect_timeout: int = 3, timeouts: Timeouts | None = None) -> Engine:
+    """An engine that gives up quickly on an unreachable server (the spool takes over).
+
+    Without `timeouts` (migrations, tests) no statement is cut short.
+    """
     url = database_url(url)
     connect_args: dict[str, Any] = {}
     if url.startswith("postgresql"):
         connect_args["connect_timeout"] = connect_timeout
+        if timeouts is not None:
+            connect_args.update(_postgres_timeouts(url, timeouts))
     elif url.startswith("sqlite"):
         connect_args["timeout"] = 15  # seconds to wait for another worker's write lock
     # hide_parameters: an error message never carries a row's values into a log line.
@@ -106,6 +153,23 @@ def engine_for(url: str, connect_timeout: int = 3) -> Engine:
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _postgres_timeouts(url: str, timeouts: Timeouts) -> dict[str, Any]:
+    """libpq parameters: keepalives, tcp_user_timeout and the server's statement_timeout."""
+    # `options` from the URL (a search_path, say) is kept: connect_args would replace it.
+    options = make_url(url).query.get("options") or ""
+    if isinstance(options, tuple):
+        options = " ".join(options)
+    statement_ms = max(1, int(timeouts.statement_seconds * 1000))
+    return {
+        "keepalives": 1,
+        "keepalives_idle": timeouts.keepalives_idle_seconds,
+        "keepalives_interval": timeouts.keepalives_interval_seconds,
+        "keepalives_count": timeouts.keepalives_count,
+        "tcp_user_timeout": max(1, int(timeouts.tcp_user_timeout_seconds * 1000)),
+        "options": f"{options} -c statement_timeout={statement_ms}".strip(),
+    }
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -19,13 +19,19 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class Gunicorn:
-    """`gunicorn --preload 'service:create_app()'` with gunicorn.conf.py, on 127.0.0.1:0."""
+    """`gunicorn --preload 'service:create_app()'` with gunicorn.conf.py, on `host`:`port`.
 
-    def __init__(self, tmp_path: Path, workers: int = 2, **env: str):
+    Port 0: any free one. Another loopback address (127.0.0.2, ...) lets two servers share
+    a port, as replicas behind one DNS name do (tests/ops/test_nginx.py).
+    """
+
+    def __init__(self, tmp_path: Path, workers: int = 2, host: str = "127.0.0.1",
+                 port: int = 0, **env: str):
         self.tmp_path = tmp_path
+        self.host = host
         self.env = {
             **os.environ,
-            "CDS_BIND": "127.0.0.1:0",
+            "CDS_BIND": f"{host}:{port}",
             "CDS_WORKERS": str(workers),
             "CDS_DATABASE_URL": f"sqlite:///{tmp_path / 'audit.sqlite3'}",
             "CDS_SPOOL_DIR": str(tmp_path / "spool"),
@@ -55,7 +61,8 @@ class Gunicorn:
             thread.start()
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            match = re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", "\n".join(self.stderr))
+            pattern = rf"Listening at: http://{re.escape(self.host)}:(\d+)"
+            match = re.search(pattern, "\n".join(self.stderr))
             if match and len(self.worker_pids()) == self.workers:
                 self.port = int(match.group(1))
                 self.wait_ready()
@@ -91,7 +98,7 @@ class Gunicorn:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     def worker_pids(self) -> list[int]:
         """The master's live child processes (its workers)."""

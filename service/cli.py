@@ -1,7 +1,10 @@
 """Evaluate profiles from files, with no server: `magnesium-cds evaluate profile.json`.
 
 `magnesium-cds db upgrade` migrates the audit database (CDS_DATABASE_URL) to the newest
-revision; `db downgrade REV` and `db current` do what they say.
+revision; `db downgrade REV` and `db current` do what they say. Each first waits for the
+database to accept a connection, for at most `--wait-seconds` (default 60): a database
+that is still starting (compose's first `up`) is waited for, one that never answers is
+reported and the command exits 1.
 
 A `.jsonl` file (or `--lines`) holds one profile per line; each line gets one output line,
 a recommendation or an error, and a bad line never stops the batch. Exit status: 0 when
@@ -64,12 +67,16 @@ def main(argv: list[str] | None = None) -> int:
     ev.add_argument("path", help="a file, or - for standard input")
     ev.add_argument("--lines", action="store_true", help="treat the input as JSON lines")
     db = sub.add_parser("db", help="migrate the audit database (CDS_DATABASE_URL)")
+    wait = argparse.ArgumentParser(add_help=False)
+    wait.add_argument("--wait-seconds", type=float, default=60.0, metavar="S",
+                      help="wait this long for the database to accept a connection (default 60)")
     db_sub = db.add_subparsers(dest="db_command", required=True)
-    up = db_sub.add_parser("upgrade", help="upgrade to a revision (default: head)")
+    up = db_sub.add_parser("upgrade", parents=[wait], help="upgrade to a revision (default: head)")
     up.add_argument("revision", nargs="?", default="head")
-    down = db_sub.add_parser("downgrade", help="downgrade to a revision (base: drop all)")
+    down = db_sub.add_parser("downgrade", parents=[wait],
+                             help="downgrade to a revision (base: drop all)")
     down.add_argument("revision")
-    db_sub.add_parser("current", help="print the database's revision")
+    db_sub.add_parser("current", parents=[wait], help="print the database's revision")
     args = parser.parse_args(argv)
     if args.command == "db":
         return _db(args)
@@ -103,12 +110,47 @@ def _db(args: argparse.Namespace) -> int:
     instance_path = Flask("service", instance_relative_config=True).instance_path
     os.makedirs(instance_path, exist_ok=True)
     url = load_settings().flask_config(instance_path)["DATABASE_URL"]
+    if not wait_for_database(url, args.wait_seconds):
+        return 1
     if args.db_command == "upgrade":
         migrate.upgrade(url, args.revision)
     elif args.db_command == "downgrade":
         migrate.downgrade(url, args.revision)
     print(migrate.current(url) or "base")
     return 0
+
+
+def wait_for_database(url: str, seconds: float) -> bool:
+    """Connect until the database answers or `seconds` pass; say so on stderr either way."""
+    import time
+
+    from service.audit.durable import is_unavailable
+    from service.audit.store import engine_for
+
+    deadline = time.monotonic() + max(seconds, 0.0)
+    pause = 0.5
+    engine = engine_for(url, connect_timeout=max(1, min(5, int(seconds) or 1)))
+    try:
+        while True:
+            try:
+                with engine.connect():
+                    return True
+            except Exception as exc:
+                if not is_unavailable(exc):
+                    raise
+                left = deadline - time.monotonic()
+                # The exception's class only: its text can carry the connection string.
+                reason = type(getattr(exc, "orig", None) or exc).__name__
+                if left <= 0:
+                    print(f"magnesium-cds: the database did not accept a connection within "
+                          f"{seconds:g} s ({reason})", file=sys.stderr)
+                    return False
+                print(f"magnesium-cds: waiting for the database ({reason}); "
+                      f"{left:.0f} s left", file=sys.stderr)
+                time.sleep(min(pause, left))
+                pause = min(pause * 2, 5.0)
+    finally:
+        engine.dispose()
 
 
 if __name__ == "__main__":

@@ -9,10 +9,11 @@ RUN apt-get update \
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python -m venv /opt/venv
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY rules ./rules
 COPY service ./service
-RUN /opt/venv/bin/pip install . \
+# Exact versions from the checked-in lock (scripts/lock writes it): the image CI tested.
+RUN /opt/venv/bin/pip install --constraint constraints.txt . \
  && /opt/venv/bin/python -c "import durable.engine, rules, service"
 
 # --- runtime: the virtual environment and the gunicorn settings, nothing else.

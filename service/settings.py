@@ -37,6 +37,13 @@ class Settings(BaseSettings):
     spool_dir: str = ""
     spool_replay_seconds: float = 5.0
     database_connect_timeout_seconds: int = 3
+    # PostgreSQL: an audit call (and a shared rate-limit or replay check) waits at most
+    # this long, client and server side; past it the database counts as unavailable and
+    # the record is spooled. TCP keepalives and tcp_user_timeout drop a connection whose
+    # server has gone silent, so the pool does not hand it out again.
+    database_statement_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
+    database_tcp_user_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
+    database_keepalives_idle_seconds: int = Field(default=10, ge=1, le=7200)
 
     # Access control. Nothing configured: open, with a warning at start.
     # A JSON list or comma/whitespace-separated (a *_FILE may hold one key per line).
@@ -52,7 +59,12 @@ class Settings(BaseSettings):
 
     # Limits.
     rate_limit: str = "600 per minute"
-    rate_limit_storage_url: str = "memory://"
+    # database:// (the audit database: shared by every worker, the default), redis://…
+    # (shared and faster; the JWT replay cache moves there too) or memory:// (per process).
+    rate_limit_storage_url: str = "database://"
+    # JWT callers with a budget of their own (jwt:<issuer>#<subject>); every other subject
+    # shares its issuer's budget, so fresh subjects buy no extra requests.
+    rate_limit_subjects: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_content_length: int = 1_048_576
 
     # CDS Hooks.
@@ -104,7 +116,8 @@ class Settings(BaseSettings):
             values[name] = _structured(cls.model_fields[name], key, text)
         return values
 
-    @field_validator("api_keys_sha256", "api_keys", "cors_origins", "audit_readers", mode="before")
+    @field_validator("api_keys_sha256", "api_keys", "cors_origins", "audit_readers",
+        "rate_limit_subjects", mode="before")
     @classmethod
     def split_keys(cls, value: Any) -> Any:
         """Accept a JSON list or a comma/whitespace-separated string."""
@@ -156,6 +169,9 @@ class Settings(BaseSettings):
             "SPOOL_DIR": self.spool_dir,  # empty: one folder per database in the instance
             "SPOOL_REPLAY_SECONDS": self.spool_replay_seconds,
             "DATABASE_CONNECT_TIMEOUT_SECONDS": self.database_connect_timeout_seconds,
+            "DATABASE_STATEMENT_TIMEOUT_SECONDS": self.database_statement_timeout_seconds,
+            "DATABASE_TCP_USER_TIMEOUT_SECONDS": self.database_tcp_user_timeout_seconds,
+            "DATABASE_KEEPALIVES_IDLE_SECONDS": self.database_keepalives_idle_seconds,
             "API_KEYS_SHA256": [k.lower() for k in self.api_keys_sha256],
             "API_KEYS": list(self.api_keys),
             "TRUSTED_ISSUERS": dict(self.trusted_issuers),
@@ -164,6 +180,7 @@ class Settings(BaseSettings):
             "AUDIT_READERS": list(self.audit_readers),
             "RATE_LIMIT": self.rate_limit,
             "RATELIMIT_STORAGE_URI": self.rate_limit_storage_url,
+            "RATE_LIMIT_SUBJECTS": list(self.rate_limit_subjects),
             "MAX_CONTENT_LENGTH": self.max_content_length,
             "FHIR_TIMEOUT_SECONDS": self.fhir_timeout_seconds,
             "SECRET_KEY": self.secret_key or os.urandom(32).hex(),

@@ -95,10 +95,10 @@ rate_limit_windows = Table(
     "rate_limit_windows",
     metadata,
     Column("key_hash", String(64), primary_key=True),  # SHA-256 of the budget's key
-    Column("window_start", BigInteger, primary_key=True),  # epoch seconds
+    Column("window_start_ms", BigInteger, nullable=False),  # epoch ms of the first hit
     Column("hits", Integer, nullable=False),
-    Column("expires_at", BigInteger, nullable=False),
-    Index("ix_rate_limit_windows_expires_at", "expires_at"),
+    Column("expires_at_ms", BigInteger, nullable=False),  # the window's end
+    Index("ix_rate_limit_windows_expires_at_ms", "expires_at_ms"),
 )
 
 

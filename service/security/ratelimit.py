@@ -3,7 +3,7 @@
 Where the counts live (CDS_RATE_LIMIT_STORAGE_URL):
 
 - `database://` (the default): the audit database's `rate_limit_windows` table, one row
-  per budget and window, counted by one upsert. Every gunicorn worker and replica that
+  per budget, counted by one upsert. Every gunicorn worker and replica that
   shares the database shares the budget, with nothing else to run. The `limits` library
   has no SQL storage, hence `DatabaseCounter`.
 - `redis://…`: Redis through `limits` (faster; the same budget for every worker).
@@ -33,7 +33,7 @@ from limits import RateLimitItem, parse
 from limits.errors import StorageError
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
-from sqlalchemy import delete
+from sqlalchemy import case, delete
 from sqlalchemy.dialects import postgresql, sqlite
 
 from service.audit.store import rate_limit_windows
@@ -68,60 +68,74 @@ class Window:
         }
 
 
-def budget_key(caller: str | None, address: str, own_budgets: Collection[str] = ()) -> str:
-    """The budget a request counts against.
+def budget_key(caller_key: str, own_budgets: Collection[str] = ()) -> str:
+    """The budget a request with this caller key counts against.
 
-    An API key (`key:…`) has its own. A JWT caller (`jwt:<issuer>#<subject>`) has its own
-    only when listed in `own_budgets` (CDS_RATE_LIMIT_SUBJECTS); every other subject of
-    an issuer shares the issuer's budget, so minting tokens with fresh subjects buys no
-    extra requests. A request without an identity (an open API, a failed login) counts
-    against its client address.
+    An API key (`key:…`) or an address (`addr:…`, an open API or a failed login) has its
+    own. A JWT caller (`jwt:<issuer>#<subject>`) has its own only when listed in
+    `own_budgets` (CDS_RATE_LIMIT_SUBJECTS); every other subject of an issuer shares the
+    issuer's budget, so minting tokens with fresh subjects buys no extra requests.
     """
-    if caller is None:
-        return f"addr:{address}"
-    if caller.startswith("jwt:") and caller not in own_budgets:
-        return "issuer:" + caller.removeprefix("jwt:").split("#", 1)[0]  # iss has no fragment
-    return caller
+    if caller_key.startswith("jwt:") and caller_key not in own_budgets:
+        return "issuer:" + caller_key.removeprefix("jwt:").split("#", 1)[0]  # iss: no fragment
+    return caller_key
 
 
 class DatabaseCounter:
-    """Fixed windows aligned to the clock, counted in the audit database.
+    """Fixed windows counted in the audit database, one row per budget.
 
-    `store` is the DurableAuditStore: its engine, and its deadline for each call.
+    A window starts at its budget's first hit and lasts the limit's period, as `limits`
+    counts in memory and Redis; one upsert counts a hit, or starts a new window when the
+    last one is over. `store` is the DurableAuditStore: its engine, and its deadline.
     """
 
-    def __init__(self, store: Any, clock: Any = time.time):
-        self._store = store
+    def __init__(self, store: Any = None, clock: Any = time.time):
+        self._given_store = store
         self._clock = clock
         self._hits = 0
         self._lock = threading.Lock()
 
+    @property
+    def _store(self) -> Any:
+        """The store given, else the current app's audit store."""
+        if self._given_store is not None:
+            return self._given_store
+        from flask import current_app
+
+        return current_app.extensions["audit"]
+
     def hit(self, item: RateLimitItem, key: str) -> Window:
         """Count one hit for `key`; raises what the database raises (the caller falls back)."""
-        period = item.get_expiry()
-        now = self._clock()
-        start = int(now // period * period)
+        now_ms = int(self._clock() * 1000)
         digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
-        hits = self._store.bounded(self._count, digest, start, start + period, int(now))
-        return Window(hits <= item.amount, item.amount, max(0, item.amount - hits), start + period)
+        period_ms = item.get_expiry() * 1000
+        hits, ends_ms = self._store.bounded(self._count, digest, now_ms, period_ms)
+        return Window(hits <= item.amount, item.amount, max(0, item.amount - hits), ends_ms / 1000)
 
-    def _count(self, digest: str, start: int, expires_at: int, now: int) -> int:
+    def _count(self, digest: str, now_ms: int, period_ms: int) -> tuple[int, int]:
         engine = self._store.engine
+        table = rate_limit_windows
         dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(rate_limit_windows).values(
-            key_hash=digest, window_start=start, hits=1, expires_at=expires_at
+        over = table.c.expires_at_ms <= now_ms  # the stored window has ended: start anew
+        statement = (
+            dialect.insert(table)
+            .values(key_hash=digest, window_start_ms=now_ms, hits=1,
+                    expires_at_ms=now_ms + period_ms)
+            .on_conflict_do_update(
+                index_elements=["key_hash"],
+                set_={
+                    "hits": case((over, 1), else_=table.c.hits + 1),
+                    "window_start_ms": case((over, now_ms), else_=table.c.window_start_ms),
+                    "expires_at_ms": case((over, now_ms + period_ms), else_=table.c.expires_at_ms),
+                },
+            )
+            .returning(table.c.hits, table.c.expires_at_ms)
         )
-        statement = statement.on_conflict_do_update(
-            index_elements=["key_hash", "window_start"],
-            set_={"hits": rate_limit_windows.c.hits + 1},
-        ).returning(rate_limit_windows.c.hits)
         with engine.begin() as conn:
-            hits = int(conn.execute(statement).scalar_one())
+            hits, ends_ms = conn.execute(statement).one()
             if self._due_for_pruning():
-                conn.execute(
-                    delete(rate_limit_windows).where(rate_limit_windows.c.expires_at <= now)
-                )
-        return hits
+                conn.execute(delete(table).where(table.c.expires_at_ms <= now_ms))
+        return int(hits), int(ends_ms)
 
     def _due_for_pruning(self) -> bool:
         with self._lock:
@@ -132,7 +146,7 @@ class DatabaseCounter:
 class RateLimit:
     """`limit` (e.g. "600 per minute") per caller key, in `storage_uri`.
 
-    `database://` needs `store` (the app's DurableAuditStore).
+    `database://` counts in `store` (a DurableAuditStore), by default the current app's.
     """
 
     def __init__(self, limit: str, storage_uri: str = "memory://", store: Any = None):
@@ -140,8 +154,6 @@ class RateLimit:
         self._counter: DatabaseCounter | None = None
         self._primary: FixedWindowRateLimiter | None = None
         if storage_uri.startswith(DATABASE):
-            if store is None:
-                raise ValueError("database:// rate limits need the audit store")
             self._counter = DatabaseCounter(store)
         else:
             self._primary = FixedWindowRateLimiter(

@@ -9,7 +9,18 @@ import uuid
 import pytest
 
 from service.security.ratelimit import RateLimit
-from tests.security.test_access import KEY, OTHER_KEY, make_app, post
+from tests.security.test_access import (  # noqa: F401 - fixtures
+    AUDIENCE,
+    ISSUER,
+    KEY,
+    OTHER_KEY,
+    bearer,
+    jwks_file,
+    make_app,
+    post,
+    signing_key,
+    token,
+)
 
 UNREACHABLE_REDIS = "redis://127.0.0.1:1"  # nothing listens on port 1
 
@@ -33,10 +44,26 @@ def test_headers_count_the_callers_budget_down(limited):
     assert "3 per 1 minute" in refused.get_json()["detail"]
 
 
-def test_unauthenticated_requests_are_refused_before_they_are_counted(limited):
-    for _ in range(5):
-        assert post(limited).status_code == 401
+def test_failed_logins_count_against_the_address_not_the_key(limited):
+    codes = [post(limited, {"X-API-Key": "guess"}).status_code for _ in range(5)]
+    assert codes == [401, 401, 401, 429, 429]  # guessing runs into the address's budget
+    refused = post(limited, {"X-API-Key": "guess"})
+    assert refused.content_type == "application/problem+json"
+    assert int(refused.headers["Retry-After"]) >= 1
     assert post(limited, {"X-API-Key": KEY}).headers["X-RateLimit-Remaining"] == "2"
+
+
+def test_rotating_jwt_subjects_buys_no_extra_budget(tmp_path, jwks_file, signing_key):
+    listed = f"jwt:{ISSUER}#own-budget"
+    app = make_app(tmp_path, TRUSTED_ISSUERS={ISSUER: str(jwks_file)}, SERVICE_URL=AUDIENCE,
+                   RATE_LIMIT="3 per minute", RATE_LIMIT_SUBJECTS=[listed])
+    client = app.test_client()
+    codes = [post(client, bearer(token(signing_key, sub=f"s-{i}"))).status_code for i in range(5)]
+    assert codes == [200, 200, 200, 429, 429]  # one budget for the issuer
+    own = [post(client, bearer(token(signing_key, sub="own-budget"))).status_code
+           for _ in range(4)]
+    assert own == [200, 200, 200, 429]  # a listed subject has a budget of its own
+    app.extensions["audit"].close()
 
 
 def test_operations_endpoints_and_preflight_are_not_counted(limited):

@@ -105,7 +105,7 @@ def test_a_silent_database_counts_in_memory_for_a_while(stores, monkeypatch, cap
 @pytest.mark.parametrize(
     ("caller", "own", "expected"),
     [
-        (None, (), "addr:10.0.0.9"),
+        ("addr:10.0.0.9", (), "addr:10.0.0.9"),
         ("key:0123456789ab", (), "key:0123456789ab"),
         ("jwt:https://ehr.example#alice", (), "issuer:https://ehr.example"),
         ("jwt:https://ehr.example#bob", (), "issuer:https://ehr.example"),
@@ -115,4 +115,17 @@ def test_a_silent_database_counts_in_memory_for_a_while(stores, monkeypatch, cap
     ],
 )
 def test_budget_keys(caller, own, expected):
-    assert budget_key(caller, "10.0.0.9", own) == expected
+    assert budget_key(caller, own) == expected
+
+
+def test_a_window_starts_again_after_its_period(stores):
+    limit = RateLimit("2 per minute", "database://", store=stores[0])
+    start = time.time()
+    limit._counter._clock = lambda: start
+    assert [limit.hit("k").allowed for _ in range(3)] == [True, True, False]
+    limit._counter._clock = lambda: start + 59.9  # still the same window
+    assert limit.hit("k").allowed is False
+    limit._counter._clock = lambda: start + 60
+    window = limit.hit("k")
+    assert window.allowed is True and window.remaining == 1
+    assert window.reset_at == pytest.approx(start + 120, abs=0.01)

@@ -26,12 +26,12 @@ def upgrade() -> None:
     op.create_table(
         "rate_limit_windows",
         sa.Column("key_hash", sa.String(64), primary_key=True),
-        sa.Column("window_start", sa.BigInteger, primary_key=True),
+        sa.Column("window_start_ms", sa.BigInteger, nullable=False),
         sa.Column("hits", sa.Integer, nullable=False),
-        sa.Column("expires_at", sa.BigInteger, nullable=False),
+        sa.Column("expires_at_ms", sa.BigInteger, nullable=False),
     )
     op.create_index(
-        "ix_rate_limit_windows_expires_at", "rate_limit_windows", ["expires_at"]
+        "ix_rate_limit_windows_expires_at_ms", "rate_limit_windows", ["expires_at_ms"]
     )
 
 

@@ -49,8 +49,17 @@ class Settings(BaseSettings):
     # A JSON list or comma/whitespace-separated (a *_FILE may hold one key per line).
     api_keys_sha256: Annotated[list[str], NoDecode] = Field(default_factory=list)
     api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)  # hashed at start
-    trusted_issuers: dict[str, str] = Field(default_factory=dict)  # issuer → JWKS URL or file
-    service_url: str = ""  # the audience a CDS client signs for; default: the request URL
+    # issuer → its JWK Set (URL or file), or {jwks, fhir_servers, algorithms, jku}:
+    # service/security/issuers.py. Set: CDS_SERVICE_URL is required.
+    trusted_issuers: dict[str, Any] = Field(default_factory=dict)
+    service_url: str = ""  # the audience a CDS client signs for (never the request's Host)
+    # Key sets are fetched again after this long: a removed key stops working by then.
+    jwks_cache_seconds: float = Field(default=300.0, gt=0, le=86_400)
+    # /cds-services without trusted issuers is refused at start unless bound to loopback
+    # or this says so (logged loudly at every start).
+    cds_hooks_open: bool = False
+    # FHIR bases an unauthenticated (open) CDS Hooks call may name: URLs or {url, internal}.
+    open_fhir_servers: list[Any] = Field(default_factory=list)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # The audit role: callers who read every audit record (GET /v1/evaluations/{id}); any
     # other caller reads only its own. Caller ids as the records name them:
@@ -68,7 +77,12 @@ class Settings(BaseSettings):
     max_content_length: int = 1_048_576
 
     # CDS Hooks.
-    fhir_timeout_seconds: float = 3.0
+    fhir_timeout_seconds: float = 3.0  # one connect or read (also JWKS fetches)
+    # Bounds on the FHIR fetches of one hook call; over any of them: 412.
+    prefetch_deadline_seconds: float = Field(default=5.0, gt=0, le=60)  # all fetches together
+    prefetch_max_bytes: int = Field(default=5_000_000, gt=0)  # one answer
+    # `next` links followed per key (pages in all); more makes the list "incomplete".
+    prefetch_max_pages: int = Field(default=5, ge=1, le=100)
 
     # Web form (CSRF); generated per process when unset (fine for one worker; gunicorn
     # refuses to start more than one without it, see `check_for_workers`).
@@ -183,6 +197,13 @@ class Settings(BaseSettings):
             "RATE_LIMIT_SUBJECTS": list(self.rate_limit_subjects),
             "MAX_CONTENT_LENGTH": self.max_content_length,
             "FHIR_TIMEOUT_SECONDS": self.fhir_timeout_seconds,
+            "PREFETCH_DEADLINE_SECONDS": self.prefetch_deadline_seconds,
+            "PREFETCH_MAX_BYTES": self.prefetch_max_bytes,
+            "PREFETCH_MAX_PAGES": self.prefetch_max_pages,
+            "JWKS_CACHE_SECONDS": self.jwks_cache_seconds,
+            "CDS_HOOKS_OPEN": self.cds_hooks_open,
+            "OPEN_FHIR_SERVERS": list(self.open_fhir_servers),
+            "BIND": self.bind,
             "SECRET_KEY": self.secret_key or os.urandom(32).hex(),
             "LOG_LEVEL": self.log_level,
             "PROMETHEUS_MULTIPROC_DIR": self.prometheus_multiproc_dir,

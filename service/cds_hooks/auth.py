@@ -1,7 +1,10 @@
 """Who may call the CDS Services: a client with a bearer JWT from a trusted issuer.
 
-With no trusted issuer configured the routes are open (local use), and `init_app` logs a
-warning at start. Neither the JWT nor the FHIR access token is ever logged.
+With no trusted issuer the routes are open, which start-up allows only on a loopback
+address or with CDS_CDS_HOOKS_OPEN=true (service.security.startup). Every call counts
+against its caller's rate-limit budget, like /v1. The FHIR servers a call may name come
+from its issuer's `fhir_servers` (CDS_OPEN_FHIR_SERVERS when open). Neither the JWT nor
+the FHIR access token is ever logged.
 """
 
 from __future__ import annotations
@@ -9,58 +12,72 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, current_app, g, request
+from werkzeug.exceptions import TooManyRequests
 
 from service.cds_hooks.errors import CdsHooksError
-from service.security.jwt import InvalidToken, MemoryReplayCache, TrustedIssuers, verify_bearer
+from service.cds_hooks.prefetch import FetchPolicy
+from service.security.access import caller_key, count_failed_login, count_request
+from service.security.bearer import BearerVerifier, InvalidToken, bearer_verifier
+from service.security.outbound import FhirBase
+from service.security.startup import ConfigError, check_open_cds_hooks
 
 log = logging.getLogger(__name__)
-EXTENSION = "cds_hooks.issuers"
-REPLAY_CACHE = "jwt_replay_cache"
+OPEN_BASES = "cds_hooks.open_fhir_servers"
 
 
 def init_app(app: Flask) -> None:
-    """Load the trusted issuers; warn when there are none."""
-    issuers = TrustedIssuers(
-        app.config.get("TRUSTED_ISSUERS") or {},
-        timeout_seconds=float(app.config.get("FHIR_TIMEOUT_SECONDS", 3.0)),
-    )
-    app.extensions[EXTENSION] = issuers
-    # Share the JSON API's replay cache (Redis when configured) so a jti is used once in all.
-    shared = (app.extensions.get("security") or {}).get("replay")
-    app.extensions.setdefault(REPLAY_CACHE, shared or MemoryReplayCache())
-    if not issuers:
-        log.warning(
-            "CDS Hooks: no trusted issuers configured (CDS_TRUSTED_ISSUERS): /cds-services "
-            "accepts calls without a JWT. Use this for local work only."
-        )
-
-
-def audiences() -> list[str]:
-    """The `aud` values accepted for this request: the endpoint URL, and SERVICE_URL itself."""
-    base = (current_app.config.get("SERVICE_URL") or "").rstrip("/")
-    endpoint = (base or request.url_root.rstrip("/")) + request.path
-    accepted = [endpoint]
-    if endpoint.endswith("/feedback"):
-        accepted.append(endpoint.removesuffix("/feedback"))  # the service the feedback is about
-    if base:
-        accepted.append(base)
-    return accepted
+    """Share the app's verifier; refuse an open /cds-services where it must not be open."""
+    verifier = bearer_verifier(app)
+    check_open_cds_hooks(app.config, bool(verifier))
+    try:
+        bases = tuple(FhirBase.parse(e) for e in app.config.get("OPEN_FHIR_SERVERS") or [])
+    except ConfigError as error:
+        raise ConfigError(f"CDS_OPEN_FHIR_SERVERS: {error}") from None
+    app.extensions[OPEN_BASES] = bases if not verifier else ()
 
 
 def authenticate() -> None:
-    """Before every CDS Hooks request: 401 unless the bearer JWT verifies (when issuers are set)."""
-    issuers: TrustedIssuers = current_app.extensions[EXTENSION]
-    if not issuers or request.method == "OPTIONS":  # a CORS preflight carries no token
+    """Before every CDS Hooks request: 401 unless the bearer JWT verifies; then the budget."""
+    if request.method == "OPTIONS":  # a CORS preflight carries no token
         return
-    try:
-        claims = verify_bearer(
-            request.headers.get("Authorization"),
-            issuers=issuers,
-            audience=audiences(),
-            replay_cache=current_app.extensions[REPLAY_CACHE],
+    verifier: BearerVerifier = bearer_verifier(current_app)
+    if verifier:
+        try:
+            claims = verifier.verify(request.headers.get("Authorization"), request.path)
+        except InvalidToken as error:
+            log.info("CDS Hooks call rejected: %s", error)  # the reason only, never the token
+            spent = count_failed_login()  # failed logins count against the address
+            if spent is not None:
+                raise TooManyRequests(
+                    "Rate limit exceeded; see Retry-After.", retry_after=spent.retry_after
+                ) from None
+            raise CdsHooksError(401) from None
+        g.issuer = str(claims["iss"])
+        g.caller = g.issuer[:200]
+        g.jwt_tenant = claims.get("tenant")
+        rate_key = f"jwt:{claims['iss']}#{claims.get('sub') or ''}"[:200]
+    else:
+        rate_key = caller_key()
+    window = count_request(rate_key)
+    if window is not None and not window.allowed:
+        raise TooManyRequests(
+            "Rate limit exceeded; see Retry-After.", retry_after=window.retry_after
         )
-    except InvalidToken as error:
-        log.info("CDS Hooks call rejected: %s", error)  # the reason only, never the token
-        raise CdsHooksError(401) from None
-    g.caller = str(claims["iss"])[:200]
-    g.jwt_tenant = claims.get("tenant")
+
+
+def fetch_policy() -> FetchPolicy:
+    """What this call may fetch: its issuer's FHIR servers, within the configured bounds."""
+    verifier = bearer_verifier(current_app)
+    issuer = g.get("issuer")
+    if verifier and issuer:
+        bases = verifier.issuers.policy(issuer).fhir_servers
+    else:
+        bases = current_app.extensions.get(OPEN_BASES, ())
+    config = current_app.config
+    return FetchPolicy(
+        allowed=tuple(bases),
+        deadline_seconds=float(config.get("PREFETCH_DEADLINE_SECONDS", 5.0)),
+        max_bytes=int(config.get("PREFETCH_MAX_BYTES", 5_000_000)),
+        max_pages=int(config.get("PREFETCH_MAX_PAGES", 5)),
+        timeout_seconds=float(config.get("FHIR_TIMEOUT_SECONDS", 3.0)),
+    )

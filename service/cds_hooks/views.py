@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, g, jsonify, request
 from marshmallow import ValidationError
 
 from service.audit import audit_store
@@ -14,8 +14,8 @@ from service.cds_hooks import auth, errors
 from service.cds_hooks.cards import render_cards
 from service.cds_hooks.errors import CdsHooksError
 from service.cds_hooks.feedback import record_feedback
-from service.cds_hooks.fhir_mapping import MappedPatient, map_patient
-from service.cds_hooks.prefetch import resolve
+from service.cds_hooks.fhir_mapping import DataNote, MappedPatient, map_patient
+from service.cds_hooks.prefetch import Prefetched, resolve
 from service.cds_hooks.services import SERVICES, CdsService
 from service.evaluation import evaluate_profile
 from service.schemas import PROFILE_SCHEMA
@@ -38,9 +38,10 @@ def call_service(service_id: str):
     """Evaluate the patient in the hook request and answer cards."""
     service = _service(service_id)
     hook_request = _hook_request(service)
-    values = resolve(service.prefetch, hook_request, current_app.config["FHIR_TIMEOUT_SECONDS"])
+    fetched = resolve(service.prefetch, hook_request, auth.fetch_policy())
     drafts = hook_request["context"].get("draftOrders") if service.reads_draft_orders else None
-    mapped = map_patient(values, drafts)
+    mapped = map_patient(fetched.values, drafts)
+    mapped.notes.extend(_incomplete_lists(fetched))
     profile = _load_profile(mapped)
     recommendation = evaluate_profile(profile, "cds-hooks", caller=g.get("caller"))
     issued = render_cards(recommendation, mapped, suggest_order_changes=service.reads_draft_orders)
@@ -145,3 +146,11 @@ def _load_profile(mapped: MappedPatient):
             *notes,
             expressions=[e["field"] for e in fields],
         ) from None
+
+
+def _incomplete_lists(fetched: Prefetched) -> list[DataNote]:
+    """A list read only in part (paging) is said, so the checks are marked incomplete."""
+    return [
+        DataNote(f"prefetch {key}", f"the list is incomplete ({why})", affects_safety=True)
+        for key, why in sorted(fetched.incomplete.items())
+    ]

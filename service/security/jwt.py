@@ -4,27 +4,30 @@
                   replay_cache=cache) -> claims       # or raises InvalidToken
 
 A token passes only when all of these hold: the `Authorization` header is `Bearer <jwt>`;
-the header's `alg` is RS384 or ES384 (never `none`, never HMAC); its `iss` is a trusted
-issuer and its `kid` names a key in that issuer's JWK Set (a URL or a file, configured
-here: the token's own `jku` is never followed); the signature verifies; `aud` matches;
-`exp`, `iat` and `jti` are present, `exp` is in the future, and the `jti` was never seen
-before. Other claims (`sub`, `nbf`, `tenant`) are allowed. `InvalidToken` never carries
-the token, and callers answer 401 without saying which check failed.
+the header's `alg` is one the issuer is configured for (ES384 and RS384 by default, RS256
+only when listed; never `none`, never HMAC); its `iss` is a trusted issuer and its `kid`
+names a key in that issuer's JWK Set (configured; a `jku` header is honoured only when it
+is on the issuer's `jku` allow-list, and refused otherwise); the key's own `alg`, when it
+states one, is the header's; the signature verifies; `aud` matches; `exp`, `iat` and `jti`
+are present, `exp` is in the future, and the `jti` was never seen before. Other claims
+(`sub`, `nbf`, `tenant`) are allowed. `InvalidToken` never carries the token, and callers
+answer 401 without saying which check failed. Key sets expire (service.security.jwks).
 """
 
 from __future__ import annotations
 
-import json
 import threading
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+import time
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import jwt
 
+from service.security.issuers import SUPPORTED_ALGORITHMS, IssuerPolicy, parse_issuers
+from service.security.jwks import KeySet, KeySetUnavailable
 from service.security.replay import MemoryReplayCache, ReplayCache
 
-ALLOWED_ALGORITHMS = ("RS384", "ES384")
+ALLOWED_ALGORITHMS = SUPPORTED_ALGORITHMS  # per issuer: IssuerPolicy.algorithms
 REQUIRED_CLAIMS = ("iss", "aud", "exp", "iat", "jti")
 LEEWAY_SECONDS = 30  # clock skew between the client and us
 
@@ -43,55 +46,63 @@ class InvalidToken(Exception):
 
 
 class TrustedIssuers:
-    """Issuer → JWK Set: a URL (fetched, cached) or a JSON file (re-read when it changes)."""
+    """Issuer → policy (service.security.issuers) and its JWK Sets, built once per app."""
 
-    def __init__(self, issuers: Mapping[str, str], *, timeout_seconds: float = 3.0):
-        self._sources = dict(issuers)
+    def __init__(
+        self,
+        issuers: Mapping[str, Any],
+        *,
+        timeout_seconds: float = 3.0,
+        cache_seconds: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.policies: dict[str, IssuerPolicy] = parse_issuers(issuers)
         self._timeout = timeout_seconds
-        self._clients: dict[str, jwt.PyJWKClient] = {}
-        self._files: dict[str, tuple[float, jwt.PyJWKSet]] = {}
+        self._cache_seconds = cache_seconds
+        self._clock = clock
+        self._sets: dict[str, KeySet] = {}
         self._lock = threading.Lock()
 
     def __bool__(self) -> bool:
-        return bool(self._sources)
+        return bool(self.policies)
 
     def __contains__(self, issuer: object) -> bool:
-        return issuer in self._sources
+        return issuer in self.policies
 
-    def key(self, issuer: str, kid: str) -> jwt.PyJWK:
-        """Return the issuer's key `kid`; InvalidToken when the issuer or the key is unknown."""
-        source = self._sources.get(issuer)
-        if source is None:
+    def policy(self, issuer: str) -> IssuerPolicy:
+        """The issuer's policy; InvalidToken when it is not trusted."""
+        policy = self.policies.get(issuer)
+        if policy is None:
             raise InvalidToken("untrusted issuer")
+        return policy
+
+    def key(self, issuer: str, kid: str, jku: str | None = None) -> jwt.PyJWK:
+        """Return the issuer's key `kid`; InvalidToken when the issuer or the key is unknown."""
+        policy = self.policy(issuer)
+        source = policy.jwks
+        if jku is not None:
+            if jku != policy.jwks and jku not in policy.jku:
+                raise InvalidToken("jku not on the issuer's allow-list")
+            source = jku
         try:
-            if source.startswith(("https://", "http://")):
-                return self._client(source).get_signing_key(kid)
-            for key in self._file_keys(source).keys:
-                if key.key_id == kid:
-                    return key
-        except (jwt.PyJWKClientError, jwt.PyJWKSetError, OSError, ValueError) as error:
-            raise InvalidToken(
-                f"no usable key set for the issuer ({type(error).__name__})"
-            ) from None
-        raise InvalidToken("unknown key id")
+            key = self._key_set(source).key(kid)
+        except KeySetUnavailable as error:
+            raise InvalidToken(f"no usable key set for the issuer ({error})") from None
+        if key is None:
+            raise InvalidToken("unknown key id")
+        return key
 
-    def _client(self, url: str) -> jwt.PyJWKClient:
+    def _key_set(self, source: str) -> KeySet:
         with self._lock:
-            client = self._clients.get(url)
-            if client is None:
-                client = jwt.PyJWKClient(url, cache_keys=True, lifespan=300, timeout=self._timeout)
-                self._clients[url] = client
-            return client
-
-    def _file_keys(self, source: str) -> jwt.PyJWKSet:
-        path = Path(source.removeprefix("file://"))
-        mtime = path.stat().st_mtime
-        with self._lock:
-            cached = self._files.get(source)
-            if cached and cached[0] == mtime:
-                return cached[1]
-            keys = jwt.PyJWKSet.from_dict(json.loads(path.read_text()))
-            self._files[source] = (mtime, keys)
+            keys = self._sets.get(source)
+            if keys is None:
+                keys = KeySet(
+                    source,
+                    lifetime_seconds=self._cache_seconds,
+                    timeout_seconds=self._timeout,
+                    clock=self._clock,
+                )
+                self._sets[source] = keys
             return keys
 
 
@@ -115,12 +126,16 @@ def verify_bearer(
     except jwt.PyJWTError:
         raise InvalidToken("malformed token") from None
     algorithm = header.get("alg")
-    if algorithm not in ALLOWED_ALGORITHMS:
-        raise InvalidToken("algorithm not allowed")
-    kid, issuer = header.get("kid"), unverified.get("iss")
+    kid, issuer, jku = header.get("kid"), unverified.get("iss"), header.get("jku")
     if not isinstance(kid, str) or not isinstance(issuer, str):
         raise InvalidToken("kid and iss are required")
-    key = trusted.key(issuer, kid)
+    if jku is not None and not isinstance(jku, str):
+        raise InvalidToken("jku must be a URL")
+    if algorithm not in ALLOWED_ALGORITHMS or algorithm not in trusted.policy(issuer).algorithms:
+        raise InvalidToken("algorithm not allowed")
+    key = trusted.key(issuer, kid, jku)
+    if getattr(key, "declared_algorithm", None) not in (None, algorithm):
+        raise InvalidToken("the key is for another algorithm")
     audiences = [audience] if isinstance(audience, str) else list(audience)
     try:
         claims = jwt.decode(

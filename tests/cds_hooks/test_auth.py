@@ -8,6 +8,7 @@ import time
 import pytest
 
 from service import create_app
+from service.security.startup import ConfigError
 from tests.cds_hooks import scenarios
 from tests.cds_hooks.conftest import SERVICE_URL
 from tests.cds_hooks.test_views import PATIENT_VIEW
@@ -108,17 +109,28 @@ def test_feedback_accepts_the_service_url_as_audience(secured_client, rsa_signer
     assert response.status_code == 400  # authenticated; the empty list is the problem
 
 
-def test_without_service_url_the_request_url_is_the_audience(tmp_path, jwks_file, rsa_signer):
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'a.sqlite3'}",
-            "TRUSTED_ISSUERS": {"https://ehr.example.org": jwks_file},
-        }
+def test_trusted_issuers_without_service_url_refuse_to_start(tmp_path, jwks_file):
+    # Before: the audience followed the request's Host header, so a token minted for
+    # another service was accepted by sending that service's host (issue 10, item 5).
+    with pytest.raises(ConfigError, match="CDS_SERVICE_URL is required"):
+        create_app(
+            {
+                "TESTING": True,
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'a.sqlite3'}",
+                "TRUSTED_ISSUERS": {"https://ehr.example.org": jwks_file},
+            }
+        )
+
+
+def test_the_audience_never_follows_the_host_header(secured_client, rsa_signer):
+    forged_host = "other-service.example"
+    token = rsa_signer.token(f"http://{forged_host}{PATIENT_VIEW}")
+    response = secured_client.post(
+        PATIENT_VIEW,
+        json=scenarios.scenario_a_request(),
+        headers={"Authorization": f"Bearer {token}", "Host": forged_host},
     )
-    client = app.test_client()
-    assert post(client, rsa_signer.token("http://localhost" + PATIENT_VIEW)).status_code == 200
-    assert_bare_401(post(client, rsa_signer.token(SERVICE_AUDIENCE)))
+    assert_bare_401(response)
 
 
 def test_tokens_are_never_logged(secured_client, rsa_signer, caplog):

@@ -10,7 +10,7 @@ import pytest
 from service import create_app
 from service.security.startup import ConfigError
 from tests.cds_hooks import scenarios
-from tests.cds_hooks.conftest import SERVICE_URL
+from tests.cds_hooks.conftest import ISSUER, SERVICE_URL
 from tests.cds_hooks.test_views import PATIENT_VIEW
 
 SERVICE_AUDIENCE = SERVICE_URL + PATIENT_VIEW
@@ -176,3 +176,57 @@ def test_cors_for_configured_origins(tmp_path):
     assert "Access-Control-Allow-Origin" not in other.headers
     allowed = client.get("/cds-services", headers={"Origin": "https://sandbox.cds-hooks.org"})
     assert allowed.headers["Access-Control-Allow-Origin"] == "https://sandbox.cds-hooks.org"
+
+
+def limited_app(tmp_path, **config):
+    return create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'a.sqlite3'}",
+            "RATE_LIMIT": "2 per minute",
+            "RATELIMIT_STORAGE_URI": "memory://",
+            **config,
+        }
+    )
+
+
+def assert_throttled(response):
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) >= 1
+    assert response.get_json()["resourceType"] == "OperationOutcome"
+    assert response.get_json()["issue"][0]["code"] == "throttled"
+
+
+def test_cds_services_are_rate_limited_per_caller(tmp_path):
+    # Before: /cds-services had no budget at all (issue 10, item 2).
+    client = limited_app(tmp_path).test_client()
+    assert [client.get("/cds-services").status_code for _ in range(2)] == [200, 200]
+    assert client.get("/cds-services").headers["X-RateLimit-Remaining"] == "0"
+    assert_throttled(client.post(PATIENT_VIEW, json=scenarios.scenario_a_request()))
+    other = client.get("/cds-services", environ_base={"REMOTE_ADDR": "127.0.0.2"})
+    assert other.status_code == 200  # another caller has its own budget
+
+
+def test_cds_services_count_a_jwt_caller_and_failed_tokens(tmp_path, jwks_file, rsa_signer):
+    client = limited_app(
+        tmp_path, TRUSTED_ISSUERS={ISSUER: jwks_file}, SERVICE_URL=SERVICE_URL
+    ).test_client()
+    statuses = [
+        post(client, rsa_signer.token(SERVICE_AUDIENCE)).status_code for _ in range(3)
+    ]
+    assert statuses == [200, 200, 429]
+    bad = [post(client, "not.a.token").status_code for _ in range(3)]
+    assert bad == [401, 401, 429]  # refused tokens spend the address's budget
+
+
+def test_one_verifier_serves_both_blueprints(secured_app, rsa_signer):
+    from service.security.bearer import EXTENSION, bearer_verifier
+
+    assert secured_app.extensions["security"]["verifier"] is bearer_verifier(secured_app)
+    assert secured_app.extensions[EXTENSION] is bearer_verifier(secured_app)
+    client = secured_app.test_client()
+    token = rsa_signer.token(SERVICE_URL)  # the service URL is an audience of both
+    headers = {"Authorization": f"Bearer {token}"}
+    first = client.post("/v1/recommendations", json={"age": 50, "sex": "male"}, headers=headers)
+    assert first.status_code == 200
+    assert_bare_401(post(client, token))  # the jti was used on /v1: one replay cache

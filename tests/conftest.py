@@ -22,6 +22,9 @@ def app(tmp_path):
             "TESTING": True,
             "DATABASE_URL": f"sqlite:///{tmp_path / 'audit.sqlite3'}",
             "SECRET_KEY": "test-secret",
+            # A loopback service: /cds-services may stay open without trusted issuers
+            # (service.security.startup), whatever CDS_BIND the environment holds.
+            "BIND": "127.0.0.1:8000",
         }
     )
     yield app

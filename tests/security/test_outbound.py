@@ -172,3 +172,87 @@ def test_a_declared_length_over_the_cap_is_refused_before_reading():
     with RawServer(handler) as server:
         with pytest.raises(TooLarge):
             fetch(server.url + "/x", FhirBase(server.url, internal=True), Deadline(2))
+
+
+def self_signed(tmp_path, name: str):
+    """A certificate for `name` (its own CA) and its key, as PEM files."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / f"{name}.pem", tmp_path / f"{name}.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return str(cert_path), str(key_path)
+
+
+@pytest.mark.parametrize(("served_name", "ok"), [("fhir.test", True), ("other.test", False)])
+def test_tls_is_verified_against_the_name_while_connecting_to_the_address(
+    tmp_path, monkeypatch, served_name, ok
+):
+    import ssl
+    import threading
+
+    from werkzeug.serving import make_server
+
+    cert, key = self_signed(tmp_path, served_name)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    app = RecordingApp(
+        lambda request, root: Response('{"resourceType": "Patient"}', mimetype="application/json")
+    )
+    server = make_server("127.0.0.1", 0, app, threaded=True, ssl_context=context)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    port = server.server_port
+    real = socket.getaddrinfo
+    monkeypatch.setattr(
+        socket,
+        "getaddrinfo",
+        lambda host, *a, **k: (
+            [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+            if host == "fhir.test"
+            else real(host, *a, **k)
+        ),
+    )
+    monkeypatch.setenv("SSL_CERT_FILE", cert)  # trust the test certificate only
+    try:
+        base = FhirBase(f"https://fhir.test:{port}", internal=True)
+        if ok:
+            assert fetch(f"https://fhir.test:{port}/Patient/1", base) == (
+                200,
+                {"resourceType": "Patient"},
+            )
+            assert app.paths == ["/Patient/1"]
+        else:
+            with pytest.raises(Refused):
+                fetch(f"https://fhir.test:{port}/Patient/1", base)
+            assert app.seen == []
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

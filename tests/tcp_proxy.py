@@ -1,4 +1,9 @@
-"""A TCP forwarder for outage tests: a port that refuses connections until `start()`."""
+"""A TCP forwarder for outage tests: a port that refuses connections until `start()`.
+
+`black_hole()` makes it a silent partition: connections stay open, bytes sent either way
+are read and dropped, new connections are accepted and never answered (no reset, no
+FIN), as when a firewall drops packets. `restore()` forwards new connections again.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +27,15 @@ class TcpProxy:
         self._server: socket.socket | None = None
         self._threads: list[threading.Thread] = []
         self._sockets: list[socket.socket] = []
+        self._silent = threading.Event()
+
+    def black_hole(self) -> None:
+        """Drop everything from now on, answering nothing."""
+        self._silent.set()
+
+    def restore(self) -> None:
+        """Forward again; connections opened while silent stay dead (as after a partition)."""
+        self._silent.clear()
 
     def start(self) -> None:
         server = socket.socket()
@@ -32,14 +46,15 @@ class TcpProxy:
         self._spawn(self._accept_loop)
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            self._server = None
-        for s in self._sockets:
-            try:
-                s.close()
-            except OSError:
-                pass
+        # shutdown() first: close() alone does not wake a thread blocked in accept()/recv().
+        sockets = ([self._server] if self._server is not None else []) + self._sockets
+        self._server = None
+        for s in sockets:
+            for step in (lambda s=s: s.shutdown(socket.SHUT_RDWR), s.close):
+                try:
+                    step()
+                except OSError:
+                    pass
         for t in self._threads:
             t.join(timeout=2)
 
@@ -55,16 +70,29 @@ class TcpProxy:
                 client, _ = server.accept()
             except OSError:
                 return
+            if self._silent.is_set():
+                self._sockets.append(client)
+                self._spawn(self._swallow, client)
+                continue
             upstream = socket.create_connection(self.target)
             self._sockets += [client, upstream]
             self._spawn(self._pipe, client, upstream)
             self._spawn(self._pipe, upstream, client)
 
-    @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    def _swallow(self, source: socket.socket) -> None:
+        try:
+            while source.recv(65536):
+                pass
+        except OSError:
+            pass
+
+    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
+        dead = False  # once silent, a connection never forwards again
         try:
             while data := source.recv(65536):
-                sink.sendall(data)
+                dead = dead or self._silent.is_set()
+                if not dead:
+                    sink.sendall(data)
         except OSError:
             pass
         finally:

@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import copy
 import time
+from urllib.parse import parse_qsl
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from werkzeug.wrappers import Request, Response
 
 from service import create_app
 from service.cds_hooks.prefetch import PrefetchUnavailable, fill
 from service.cds_hooks.services import PREFETCH
+from service.security.outbound import FhirBase, Refused, parse_outbound
 from service.security.startup import ConfigError
 from tests.cds_hooks import scenarios
 from tests.cds_hooks.hostile_servers import (
@@ -513,3 +517,27 @@ def test_the_deadline_covers_all_fetches_of_one_call(tmp_path):
         response = client.post(PATIENT_VIEW, json=request)
     assert response.status_code == 412
     assert "within 0.2 s" in diagnostics(response) or "deadline" in diagnostics(response)
+
+
+@settings(max_examples=300, deadline=None)
+@example("..")
+@example(".")
+@example("../../internal/admin")
+@given(st.text(alphabet=st.sampled_from("./\\%?#&=@:;a0 \t\r\n~"), min_size=1, max_size=12))
+def test_no_context_value_leads_a_query_out_of_its_resource_path(patient_id):
+    # Safety invariant: whatever the client puts in context.patientId, the URL fetched is
+    # under <base>/Patient/ (the read) or is <base>/Observation?… (a search), or nothing.
+    base = FhirBase.parse({"url": "http://127.0.0.1:8080/fhir", "internal": True})
+    for template, path in ((PREFETCH["patient"], "/fhir/Patient/"), (PREFETCH["egfr"], "/fhir/")):
+        try:
+            url = parse_outbound(f"{base.url}/{fill(template, {'patientId': patient_id})}")
+        except (PrefetchUnavailable, Refused):
+            continue  # refused: nothing is fetched
+        assert base.covers(url)
+        assert (url.path or "").startswith(path)
+        if template == PREFETCH["patient"]:
+            assert url.query is None and url.path.count("/") == 3
+        else:
+            assert url.path == "/fhir/Observation"
+            keys = [k for k, _ in parse_qsl(url.query or "")]
+            assert keys == ["patient", "code", "_sort", "_count"]

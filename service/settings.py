@@ -81,6 +81,7 @@ class Settings(BaseSettings):
     # Bounds on the FHIR fetches of one hook call; over any of them: 412.
     prefetch_deadline_seconds: float = Field(default=5.0, gt=0, le=60)  # all fetches together
     prefetch_max_bytes: int = Field(default=5_000_000, gt=0)  # one answer
+    prefetch_max_total_bytes: int = Field(default=20_000_000, gt=0)  # all answers of a call
     # `next` links followed per key (pages in all); more makes the list "incomplete".
     prefetch_max_pages: int = Field(default=5, ge=1, le=100)
 
@@ -199,6 +200,7 @@ class Settings(BaseSettings):
             "FHIR_TIMEOUT_SECONDS": self.fhir_timeout_seconds,
             "PREFETCH_DEADLINE_SECONDS": self.prefetch_deadline_seconds,
             "PREFETCH_MAX_BYTES": self.prefetch_max_bytes,
+            "PREFETCH_MAX_TOTAL_BYTES": self.prefetch_max_total_bytes,
             "PREFETCH_MAX_PAGES": self.prefetch_max_pages,
             "JWKS_CACHE_SECONDS": self.jwks_cache_seconds,
             "CDS_HOOKS_OPEN": self.cds_hooks_open,

@@ -78,6 +78,7 @@ def fetch_policy() -> FetchPolicy:
         allowed=tuple(bases),
         deadline_seconds=float(config.get("PREFETCH_DEADLINE_SECONDS", 5.0)),
         max_bytes=int(config.get("PREFETCH_MAX_BYTES", 5_000_000)),
+        max_total_bytes=int(config.get("PREFETCH_MAX_TOTAL_BYTES", 20_000_000)),
         max_pages=int(config.get("PREFETCH_MAX_PAGES", 5)),
         timeout_seconds=float(config.get("FHIR_TIMEOUT_SECONDS", 3.0)),
     )

@@ -9,7 +9,7 @@ interactions.
 Fetches are made only when the request carries both `fhirServer` and `fhirAuthorization`
 (CDS Hooks 2.0: both or neither), only to a FHIR base the caller's issuer may name
 (`FetchPolicy.allowed`, service.security.outbound for the address checks), within one
-wall-clock deadline for the whole call and a byte cap per answer.
+wall-clock deadline for the whole call, a byte cap per answer and one for all answers.
 
 Paging: a list the service needs whole (a search without `_count`) follows its `next`
 links on the same origin and base path, HAPI's `base?_getpages=…` included, up to
@@ -32,6 +32,7 @@ from urllib.parse import quote
 from urllib3.util import Url
 
 from service.security.outbound import (
+    ByteBudget,
     Deadline,
     DeadlineExceeded,
     FhirBase,
@@ -59,6 +60,7 @@ class FetchPolicy:
     allowed: tuple[FhirBase, ...] = ()
     deadline_seconds: float = 5.0
     max_bytes: int = 5_000_000
+    max_total_bytes: int = 20_000_000
     max_pages: int = 5
     timeout_seconds: float = 3.0
 
@@ -213,6 +215,7 @@ class _Fetcher:
         self.base = base
         self.policy = policy
         self.deadline = Deadline(policy.deadline_seconds)
+        self.budget = ByteBudget(policy.max_total_bytes)
         self.headers = {
             "Accept": "application/fhir+json",
             "Authorization": f"Bearer {access_token}",
@@ -242,8 +245,12 @@ class _Fetcher:
                 why = f"more than {self.policy.max_pages} pages: the rest were not read"
                 break
             page = self._get(url)
-            if not isinstance(page, dict) or page.get("resourceType") != "Bundle":
-                raise PrefetchUnavailable(f"a page of {key} is not a Bundle")
+            if (
+                not isinstance(page, dict)
+                or page.get("resourceType") != "Bundle"
+                or not isinstance(page.get("entry", []), list)
+            ):
+                raise PrefetchUnavailable(f"a page of {key} is not a searchset Bundle")
             entries += page.get("entry") or []
             pages_read += 1
             link = _next_link(page)
@@ -279,6 +286,7 @@ class _Fetcher:
                 deadline=self.deadline,
                 max_bytes=self.policy.max_bytes,
                 timeout_seconds=self.policy.timeout_seconds,
+                budget=self.budget,
             )
         except Refused as error:
             # Host and reason for the operator; never the query (it holds patient ids).

@@ -16,7 +16,8 @@
   base is allow-listed with `internal: true`; cloud metadata addresses always.
 - One `Deadline` bounds every fetch of one call: when it passes, every socket opened under
   it is shut down, so a server trickling bytes cannot hold a worker. A byte cap bounds each
-  answer (Content-Length first, then while streaming); compressed answers are refused
+  answer (Content-Length first, then while streaming), and a `ByteBudget` all the answers
+  of one call together; compressed answers are refused
   (a small gzip body can expand without bound).
 
 Hand-written because no library checks the resolved address and pins the connection to
@@ -150,6 +151,22 @@ def allowed_base(url: Url, bases: Iterable[FhirBase]) -> FhirBase | None:
     return next((b for b in bases if b.covers(url)), None)
 
 
+class ByteBudget:
+    """Bytes left for all the answers of one call, shared by its fetching threads."""
+
+    def __init__(self, total: int):
+        self.total = total
+        self._left = total
+        self._lock = threading.Lock()
+
+    def spend(self, count: int) -> None:
+        """Count `count` bytes read; TooLarge once the call has read more than its total."""
+        with self._lock:
+            self._left -= count
+            if self._left < 0:
+                raise TooLarge("the call's answers together over the total cap")
+
+
 class Deadline:
     """One wall-clock limit for several fetches; when it passes, their sockets are shut."""
 
@@ -247,6 +264,7 @@ def fetch_json(
     deadline: Deadline,
     max_bytes: int,
     timeout_seconds: float,
+    budget: ByteBudget | None = None,
 ) -> tuple[int, Any]:
     """GET `url` (already under `base`) and return (status, parsed JSON or None when not 200)."""
     host, port = str(url.host), _port(url)
@@ -286,7 +304,7 @@ def fetch_json(
         try:
             if response.status != 200:
                 return response.status, None
-            body = _read_capped(response, max_bytes, deadline)
+            body = _read_capped(response, max_bytes, deadline, budget)
         finally:
             sock = getattr(response.connection, "sock", None) if response.connection else None
             deadline.unregister(sock)
@@ -304,7 +322,9 @@ def fetch_json(
         raise Refused("answer is not JSON", status=200) from None
 
 
-def _read_capped(response: Any, max_bytes: int, deadline: Deadline) -> bytes:
+def _read_capped(
+    response: Any, max_bytes: int, deadline: Deadline, budget: ByteBudget | None
+) -> bytes:
     encoding = (response.headers.get("Content-Encoding") or "identity").strip().lower()
     if encoding != "identity":
         raise Refused("compressed answer", status=response.status)
@@ -319,6 +339,8 @@ def _read_capped(response: Any, max_bytes: int, deadline: Deadline) -> bytes:
         body += chunk
         if len(body) > max_bytes:
             raise TooLarge("answer over the cap", status=response.status)
+        if budget is not None:
+            budget.spend(len(chunk))
         deadline.remaining()
     return bytes(body)
 

@@ -312,6 +312,27 @@ def test_an_answer_under_the_byte_cap_is_read(tmp_path):
         assert response.status_code == 200
 
 
+def test_answers_together_over_the_total_cap_are_refused(tmp_path):
+    # Eight keys, each answer under the per-answer cap, 8 × 60 kB over a 200 kB total:
+    # the total, not the per-answer cap, bounds a worker's memory (issue 10, item 2).
+    padding = "x" * 60_000
+
+    def route(request: Request, root: str):
+        return fhir_json({"resourceType": "Bundle", "type": "searchset", "id": padding})
+
+    app = RecordingApp(route)
+    with serve(app) as url:
+        client = make_client(
+            tmp_path, url, PREFETCH_MAX_BYTES=100_000, PREFETCH_MAX_TOTAL_BYTES=200_000
+        )
+        request = scenarios.without_prefetch(scenarios.scenario_a_request(), url)
+        del request["fhirServer"], request["fhirAuthorization"]
+        request["prefetch"] = {"patient": scenarios.scenario_a_resources()["patient"][0]}
+        response = client.post(PATIENT_VIEW, json=with_server(request, url))
+    assert response.status_code == 412
+    assert "larger than the configured limit" in diagnostics(response)
+
+
 def test_a_compressed_answer_is_refused(tmp_path):
     import gzip
 

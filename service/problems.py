@@ -128,6 +128,17 @@ def handle_unrecorded(error: Exception) -> Response:
     )
 
 
+def handle_overflow(error: OverflowError) -> Response:
+    """A number too large to compute with (the edges refuse most before they get here)."""
+    log.warning("a number overflowed while handling the request")
+    return problem(
+        422,
+        "Unprocessable Content",
+        "A number in the request is too large to evaluate.",
+        type_=PROBLEM_TYPE_BASE + "number-out-of-range",
+    )
+
+
 def handle_unexpected(error: Exception) -> Response:
     """Anything else: log it (without request data) and answer a generic 500 problem."""
     if isinstance(error, HTTPException):
@@ -142,4 +153,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(ProfileError, handle_profile_error)
     app.register_error_handler(EvaluationError, handle_evaluation_error)
     app.register_error_handler(SpoolError, handle_unrecorded)
+    app.register_error_handler(OverflowError, handle_overflow)
     app.register_error_handler(Exception, handle_unexpected)

@@ -1,4 +1,4 @@
-"""Request parsing for the JSON API: strict JSON (no NaN/Infinity), JSON content type only."""
+"""Request parsing for the JSON API: strict JSON (service.api.strict_json), JSON type only."""
 
 from __future__ import annotations
 
@@ -8,10 +8,7 @@ from typing import Any
 from flask import Request
 from webargs.flaskparser import FlaskParser, abort, is_json_request
 
-
-def _reject_constant(name: str) -> Any:
-    # Python's json accepts NaN and Infinity; RFC 8259 does not, and neither do we.
-    raise json.JSONDecodeError(f"{name} is not valid JSON", name, 0)
+from service.api import strict_json
 
 
 class StrictJSONParser(FlaskParser):
@@ -23,12 +20,13 @@ class StrictJSONParser(FlaskParser):
                 415,
                 message="Send the profile as JSON with Content-Type: application/json.",
             )
+        text = req.get_data(cache=True).decode("utf-8")
+        if not text:
+            raise json.JSONDecodeError("empty body", "", 0)  # webargs: no body at all
         try:
-            return json.loads(
-                req.get_data(cache=True).decode("utf-8"), parse_constant=_reject_constant
-            )
-        except RecursionError:  # nested deeper than the parser can follow: bad input, not a 500
-            abort(400, message="The body is not valid JSON: nested too deeply.")
+            return strict_json.loads(text)
+        except strict_json.InvalidJSON as error:
+            abort(400, message=f"The body is not valid JSON: {error}.")
 
     def _handle_invalid_json_error(self, error: Exception, req: Request, *args: Any, **kwargs: Any):  # noqa: ANN201
         detail = "The body is not valid JSON"

@@ -187,6 +187,11 @@ _INSERT_EVALUATION = insert(evaluations)
 _INSERT_FEEDBACK = insert(cds_feedback)
 
 
+def _storable(text: str) -> bool:
+    """False for a string PostgreSQL cannot hold in a text column (NUL)."""
+    return "\x00" not in text
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -220,6 +225,9 @@ class AuditStore:
     def record_evaluation(self, row: Mapping[str, Any]) -> bool:
         """Insert an evaluation row; False when that id is already stored (exactly once)."""
         values = dict(row)
+        if values.get("caller") and not _storable(values["caller"]):
+            # A token's subject may hold NUL; PostgreSQL cannot store it: keep it escaped.
+            values["caller"] = values["caller"].replace("\x00", "\\u0000")
         values["finding_codes"] = json.dumps(list(values["finding_codes"]))
         if values.get("profile") is not None and not isinstance(values["profile"], str):
             values["profile"] = json.dumps(values["profile"], sort_keys=True)
@@ -268,6 +276,8 @@ class AuditStore:
                     conn.execute(insert(cds_cards), missing)
 
     def card(self, card_uuid: str) -> dict[str, Any] | None:
+        if not _storable(card_uuid):
+            return None  # no stored id holds NUL (PostgreSQL would refuse the query)
         with self.engine.connect() as conn:
             row = conn.execute(select(cds_cards).where(cds_cards.c.card_uuid == card_uuid)).first()
         return dict(row._mapping) if row else None
@@ -308,6 +318,8 @@ class AuditStore:
 
     def get_evaluation(self, evaluation_id: str) -> dict[str, Any] | None:
         """Return the stored evaluation row, decoded, or None."""
+        if not _storable(evaluation_id):
+            return None  # no stored id holds NUL (PostgreSQL would refuse the query)
         with self.engine.connect() as conn:
             row = conn.execute(select(evaluations).where(evaluations.c.id == evaluation_id)).first()
         if row is None:

@@ -101,11 +101,14 @@ def _utc(value: Any) -> str | None:
         return None
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)  # the spec says UTC
+        utc = moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        # OverflowError: 9999-12-31T23:59:59-05:00 is past the last moment Python can hold
+        # in UTC; an unusable timestamp is refused like any other.
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)  # the spec says UTC
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return utc.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _accepted_suggestions(value: Any) -> bool:

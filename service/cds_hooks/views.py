@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, g, jsonify, request
 from marshmallow import ValidationError
 
+from service.api import strict_json
 from service.audit import audit_store
 from service.cds_hooks import auth, errors
 from service.cds_hooks.cards import render_cards
@@ -82,13 +82,12 @@ def _json_body() -> Any:
     if not request.is_json:
         raise CdsHooksError(415, "Send the request as JSON (Content-Type: application/json).")
     try:
-        return json.loads(request.get_data(cache=True).decode("utf-8"), parse_constant=_no_constant)
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
-        raise CdsHooksError(400, "The body is not valid JSON.") from None
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
+        # The same strict reader as the JSON API: no huge numbers, duplicate keys or NUL.
+        return strict_json.loads(request.get_data(cache=True).decode("utf-8"))
+    except UnicodeDecodeError:
+        raise CdsHooksError(400, "The body is not valid JSON: not UTF-8.") from None
+    except strict_json.InvalidJSON as error:
+        raise CdsHooksError(400, f"The body is not valid JSON: {error}.") from None
 
 
 def _hook_request(service: CdsService) -> dict[str, Any]:

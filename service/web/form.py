@@ -39,6 +39,7 @@ SINGLE_CHECKBOXES = frozenset({"pregnant", "lactating", "kidney.dialysis", "back
 NUMERIC = frozenset({"dose_mg", "times_per_day"})  # product fields read as numbers
 LISTS = frozenset({"medications", "magnesium_products", "red_flags", "symptoms"})
 _PRODUCT_NAME = re.compile(r"^magnesium_products\[(\d{1,3})\]\.(\w+)$")
+MAX_NUMBER_CHARS = 40
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 # Values an untouched form submits; a product row holding only these is empty.
@@ -182,7 +183,9 @@ class Paths:
 def _number(text: str) -> Any:
     """Digits become a number; anything else stays text for the schema to reject."""
     text = text.strip()
-    if _NUMBER.match(text):
+    # A longer "number" (5,000 digits) is no age or dose; left as text, the schema refuses
+    # it, and Python's int-string limit never raises.
+    if len(text) <= MAX_NUMBER_CHARS and _NUMBER.match(text):
         return float(text) if "." in text else int(text)
     return text
 

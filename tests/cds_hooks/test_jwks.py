@@ -211,3 +211,13 @@ def test_a_bare_jwks_string_is_an_issuer_with_no_fhir_servers():
         (),
         (),
     )
+
+
+def test_a_jku_that_is_the_configured_jwks_url_is_accepted(jwks_server, new_key):
+    # The sandbox sends jku: https://sandbox.cds-hooks.org/.well-known/jwks.json; an issuer
+    # configured with that URL as its `jwks` needs no separate `jku` entry.
+    jwks_server.keys = [new_key.jwk()]
+    url = jwks_server.url + "/jwks.json"
+    assert verifier({ISSUER: url})(jku_token(new_key, url))
+    with pytest.raises(InvalidToken, match="jku"):
+        verifier({ISSUER: url})(jku_token(new_key, jwks_server.url + "/other.json"))

@@ -29,11 +29,17 @@ def init_app(app: Flask) -> None:
     """Share the app's verifier; refuse an open /cds-services where it must not be open."""
     verifier = bearer_verifier(app)
     check_open_cds_hooks(app.config, bool(verifier))
+    entries = app.config.get("OPEN_FHIR_SERVERS") or []
+    if entries and verifier:
+        # A setting that cannot be honoured: with issuers, every call names its issuer.
+        raise ConfigError(
+            "CDS_OPEN_FHIR_SERVERS applies only without CDS_TRUSTED_ISSUERS; list each "
+            "issuer's FHIR servers under its `fhir_servers` instead"
+        )
     try:
-        bases = tuple(FhirBase.parse(e) for e in app.config.get("OPEN_FHIR_SERVERS") or [])
+        app.extensions[OPEN_BASES] = tuple(FhirBase.parse(e) for e in entries)
     except ConfigError as error:
         raise ConfigError(f"CDS_OPEN_FHIR_SERVERS: {error}") from None
-    app.extensions[OPEN_BASES] = bases if not verifier else ()
 
 
 def authenticate() -> None:

@@ -103,3 +103,13 @@ def test_an_unusable_issuer_entry_stops_the_start(tmp_path):
 def test_open_fhir_servers_are_checked_at_start(tmp_path):
     with pytest.raises(ConfigError, match="CDS_OPEN_FHIR_SERVERS"):
         make_app(tmp_path, OPEN_FHIR_SERVERS=["http://fhir.example.org"])
+
+
+def test_open_fhir_servers_with_trusted_issuers_stop_the_start(tmp_path):
+    with pytest.raises(ConfigError, match="only without CDS_TRUSTED_ISSUERS"):
+        make_app(
+            tmp_path,
+            TRUSTED_ISSUERS={"https://ehr.example.org": "https://ehr.example.org/jwks"},
+            SERVICE_URL="https://cds.example.org",
+            OPEN_FHIR_SERVERS=["https://fhir.example.org"],
+        )

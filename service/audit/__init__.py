@@ -13,13 +13,13 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
+from service import hooks
 from service.audit import migrate
 from service.audit.durable import DurableAuditStore, is_unavailable
 from service.audit.spool import Spool
 from service.audit.store import AuditStore, Timeouts, engine_for
 from service.audit.views import blp
 from service.evaluation import EvaluationEvent, add_hook, profile_as_plain
-from service.ops import metrics
 
 __all__ = ["AuditStore", "DurableAuditStore", "audit_store", "blp", "evaluation_row", "init_app"]
 
@@ -74,6 +74,38 @@ def database_timeouts(app: Flask) -> Timeouts:
     )
 
 
+def readiness_check(store: DurableAuditStore) -> hooks.ReadinessCheck:
+    """/readyz's view of the audit trail: the database answers, the spool can take a record."""
+
+    def check() -> tuple[hooks.State, dict[str, dict]]:
+        entries: dict[str, dict] = {}
+        database_ok = False
+        try:
+            store.ping()
+            entries["database"] = {"status": "ok", "dialect": store.engine.dialect.name}
+            database_ok = True
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            entries["database"] = {"status": "unavailable", "error": type(exc).__name__}
+        pending, rejected = store.spool.pending(), store.spool.rejected()
+        spool_ok = store.spool.writable()
+        entries["spool"] = {
+            "status": "unwritable" if not spool_ok else ("pending" if pending else "empty"),
+            "pending": pending,
+            "rejected": rejected,
+        }
+        # An unwritable spool is not-ready even while the database answers: the next blip
+        # of the database would turn every answer into a 500 (nothing unrecorded is answered).
+        if not spool_ok:
+            return "not-ready", entries
+        if not database_ok or pending or rejected:
+            return "degraded", entries
+        return "ready", entries
+
+    return check
+
+
 def init_app(app: Flask) -> None:
     """Open the store, migrate it (unless a migrate service does), audit every evaluation."""
     spool = Spool(spool_dir(app))
@@ -96,8 +128,8 @@ def init_app(app: Flask) -> None:
         # A local SQLite file has no network to go silent: its calls run unbounded.
         deadline_seconds=None if engine.dialect.name == "sqlite" else timeouts.statement_seconds,
         replay_seconds=float(app.config.get("SPOOL_REPLAY_SECONDS", 5.0)),
-        on_spooled=lambda kind: metrics.AUDIT_SPOOLED.labels(kind).inc(),
-        on_replayed=lambda kind: metrics.AUDIT_REPLAYED.labels(kind).inc(),
+        on_spooled=lambda kind: hooks.audit_event(app, "spooled", kind),
+        on_replayed=lambda kind: hooks.audit_event(app, "replayed", kind),
         before_replay=upgrade_schema,
     )
     try:
@@ -109,6 +141,8 @@ def init_app(app: Flask) -> None:
         # upgraded before the replay.
         log.warning("audit database unreachable at start (%s); spooling", type(exc).__name__)
     app.extensions["audit"] = store
+    hooks.add_readiness_check(app, readiness_check(store))
+    hooks.set_spool(app, store.spool)
     store_raw = bool(app.config.get("STORE_RAW_PROFILES"))
 
     def record(event: EvaluationEvent) -> None:

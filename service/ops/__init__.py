@@ -17,12 +17,15 @@ import time
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 
+from service import hooks
 from service.evaluation import EvaluationEvent, add_hook
 from service.ops import metrics
 from service.ops.logs import configure_logging, request_id
 
 log = logging.getLogger(__name__)
 bp = Blueprint("ops", __name__)
+SEVERITY: list[hooks.State] = ["ready", "degraded", "not-ready"]  # the worst state wins
+AUDIT_COUNTERS = {"spooled": metrics.AUDIT_SPOOLED, "replayed": metrics.AUDIT_REPLAYED}
 
 
 @bp.get("/healthz")
@@ -33,9 +36,7 @@ def healthz() -> Response:
 
 @bp.get("/readyz")
 def readyz() -> tuple[Response, int]:
-    """Readiness: knowledge base, audit database, spool."""
-    from service.audit.durable import is_unavailable
-
+    """Readiness: the knowledge base, then every registered check (audit database, spool)."""
     kb = current_app.extensions.get("knowledge_base")
     checks: dict[str, dict] = {
         "knowledge_base": (
@@ -44,41 +45,20 @@ def readyz() -> tuple[Response, int]:
             else {"status": "missing"}
         )
     }
-    store = current_app.extensions.get("audit")
-    database_ok = spool_ok = False
-    if store is not None:
-        try:
-            store.ping()
-            checks["database"] = {"status": "ok", "dialect": store.engine.dialect.name}
-            database_ok = True
-        except Exception as exc:
-            if not is_unavailable(exc):
-                raise
-            checks["database"] = {"status": "unavailable", "error": type(exc).__name__}
-        pending, rejected = store.spool.pending(), store.spool.rejected()
-        spool_ok = store.spool.writable()
-        checks["spool"] = {
-            "status": "unwritable" if not spool_ok else ("pending" if pending else "empty"),
-            "pending": pending,
-            "rejected": rejected,
-        }
-    # An unwritable spool is not-ready even while the database answers: the next blip of
-    # the database would turn every answer into a 500 (nothing unrecorded is answered).
-    if kb is None or store is None or not spool_ok:
-        status, code = "not-ready", 503
-    elif not database_ok or checks["spool"]["pending"] or checks["spool"]["rejected"]:
-        status, code = "degraded", 200
-    else:
-        status, code = "ready", 200
-    return jsonify(status=status, checks=checks), code
+    states: list[hooks.State] = ["ready" if kb is not None else "not-ready"]
+    for check in hooks.readiness_checks(current_app):
+        state, entries = check()
+        states.append(state)
+        checks.update(entries)
+    status = max(states, key=SEVERITY.index)
+    return jsonify(status=status, checks=checks), 503 if status == "not-ready" else 200
 
 
 @bp.get("/metrics")
 def metrics_view() -> Response:
     """Prometheus metrics."""
-    store = current_app.extensions.get("audit")
     body, content_type = metrics.render(
-        getattr(store, "spool", None), bool(current_app.config.get("PROMETHEUS_MULTIPROC_DIR"))
+        hooks.spool(current_app), bool(current_app.config.get("PROMETHEUS_MULTIPROC_DIR"))
     )
     return Response(body, content_type=content_type)
 
@@ -95,8 +75,9 @@ def _finish_request(response: Response) -> Response:
         return response
     elapsed = time.perf_counter() - started
     endpoint = request.url_rule.rule if request.url_rule is not None else "(unmatched)"
-    metrics.REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
-    metrics.LATENCY.labels(request.method, endpoint).observe(elapsed)
+    method = metrics.method_label(request.method)  # bounded: a fixed set plus OTHER
+    metrics.REQUESTS.labels(method, endpoint, str(response.status_code)).inc()
+    metrics.LATENCY.labels(method, endpoint).observe(elapsed)
     log.info(
         "request",
         extra={
@@ -116,10 +97,17 @@ def _count_evaluation(event: EvaluationEvent) -> None:
         metrics.FINDINGS.labels(finding.code).inc()
 
 
+def _count_audit_event(event: str, kind: str) -> None:
+    counter = AUDIT_COUNTERS.get(event)
+    if counter is not None:
+        counter.labels(kind).inc()
+
+
 def init_app(app: Flask) -> None:
     """JSON logs, request ids, request metrics, and the operations endpoints."""
     configure_logging(app.config.get("LOG_LEVEL", "INFO"))
     app.before_request(_start_request)
     app.after_request(_finish_request)
     add_hook(app, _count_evaluation)
+    hooks.add_audit_listener(app, _count_audit_event)
     app.register_blueprint(bp)

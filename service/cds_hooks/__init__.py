@@ -2,8 +2,8 @@
 
 services.py      the services and their prefetch templates (discovery is this data)
 views.py         the routes
-auth.py          bearer JWTs from trusted issuers (service.security.jwt)
-prefetch.py      prefetched data, or fetched from the client's FHIR server (412)
+auth.py          bearer JWTs (the app's one verifier), rate limit, FHIR servers allowed
+prefetch.py      prefetched data, or fetched (bounded, paged) from an allowed FHIR server
 fhir_mapping.py  FHIR R4 → the profile; what could not be used is noted
 cards.py         the recommendation → cards and suggestions
 feedback.py      feedback into the audit store

@@ -75,8 +75,9 @@ def _finish_request(response: Response) -> Response:
         return response
     elapsed = time.perf_counter() - started
     endpoint = request.url_rule.rule if request.url_rule is not None else "(unmatched)"
-    metrics.REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
-    metrics.LATENCY.labels(request.method, endpoint).observe(elapsed)
+    method = metrics.method_label(request.method)  # bounded: a fixed set plus OTHER
+    metrics.REQUESTS.labels(method, endpoint, str(response.status_code)).inc()
+    metrics.LATENCY.labels(method, endpoint).observe(elapsed)
     log.info(
         "request",
         extra={

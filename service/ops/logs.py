@@ -41,6 +41,9 @@ def configure_logging(level: str) -> None:
     """Send the root logger's records to stderr as JSON (idempotent: once per process)."""
     root = logging.getLogger()
     root.setLevel(level.upper())
+    # urllib3 logs each request line at DEBUG, query string included: FHIR searches carry
+    # patient ids there. Pinned to WARNING whatever the service's level.
+    logging.getLogger("urllib3").setLevel(logging.WARNING)
     if any(getattr(h, "_cds", False) for h in root.handlers):
         return
     handler = logging.StreamHandler(sys.stderr)

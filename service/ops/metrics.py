@@ -18,6 +18,15 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import REGISTRY, Collector
 
+# A label value per HTTP method a client invents would grow /metrics without bound.
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def method_label(method: str) -> str:
+    """The method as a metric label: one of HTTP_METHODS, or OTHER."""
+    return method if method in HTTP_METHODS else "OTHER"
+
+
 REQUESTS = Counter(
     "cds_http_requests_total", "HTTP requests answered", ["method", "endpoint", "status"]
 )
@@ -42,10 +51,10 @@ AUDIT_REPLAYED = Counter(
 class SpoolCollector(Collector):
     """Spool depth, read at scrape time (one spool folder shared by all workers)."""
 
-    def __init__(self, spool) -> None:  # noqa: ANN001
+    def __init__(self, spool) -> None:
         self.spool = spool
 
-    def collect(self):  # noqa: ANN201
+    def collect(self):
         pending = GaugeMetricFamily(
             "cds_audit_spool_pending", "Audit records waiting in the spool for the database"
         )
@@ -58,7 +67,7 @@ class SpoolCollector(Collector):
         yield rejected
 
 
-def render(spool, multiprocess_mode: bool) -> tuple[bytes, str]:  # noqa: ANN001
+def render(spool, multiprocess_mode: bool) -> tuple[bytes, str]:
     """The exposition text: all workers' values under gunicorn, this process's otherwise."""
     registry = CollectorRegistry()
     if multiprocess_mode:

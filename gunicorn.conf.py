@@ -18,7 +18,7 @@ import tempfile
 # imported, and importing the settings imports the app's packages, so this comes first.
 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="cds-metrics-"))
 
-from service.settings import SettingsError, load_settings  # noqa: E402
+from service.settings import SettingsError, load_settings
 
 try:
     settings = load_settings()
@@ -56,7 +56,7 @@ if os.path.isdir("/dev/shm"):
     worker_tmp_dir = "/dev/shm"
 
 
-def on_starting(server):  # noqa: ANN001, ANN201
+def on_starting(server):
     """Start with empty metric files (values of a previous run would be summed in)."""
     os.makedirs(multiproc_dir, exist_ok=True)
     for name in os.listdir(multiproc_dir):
@@ -67,7 +67,7 @@ def on_starting(server):  # noqa: ANN001, ANN201
             os.unlink(path)
 
 
-def pre_fork(server, worker):  # noqa: ANN001, ANN201
+def pre_fork(server, worker):
     """Freeze the preloaded objects: a worker's garbage collections then skip them.
 
     The app (knowledge base, schemas, libraries) is about 110,000 objects; a full
@@ -77,14 +77,14 @@ def pre_fork(server, worker):  # noqa: ANN001, ANN201
     gc.freeze()
 
 
-def child_exit(server, worker):  # noqa: ANN001, ANN201
+def child_exit(server, worker):
     """Drop a dead worker's live gauges (its counters stay summed in)."""
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid, multiproc_dir)
 
 
-def worker_exit(server, worker):  # noqa: ANN001, ANN201
+def worker_exit(server, worker):
     """Leave an exiting worker at once, with its own exit code.
 
     Python's interpreter teardown takes about 150 ms here (freeing every imported module),

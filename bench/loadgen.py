@@ -49,7 +49,7 @@ def run(
     return _python(url, method, body, api_key, connections, duration)
 
 
-def _wrk(url, method, body, api_key, connections, duration, workdir):  # noqa: ANN001, ANN202
+def _wrk(url, method, body, api_key, connections, duration, workdir):
     env = dict(os.environ, BENCH_METHOD=method, BENCH_API_KEY=api_key, BENCH_BODY="")
     if body is not None:
         path = Path(workdir or "/tmp") / f"body-{os.getpid()}-{threading.get_ident()}.json"
@@ -79,7 +79,7 @@ def _wrk(url, method, body, api_key, connections, duration, workdir):  # noqa: A
     }
 
 
-def _python(url, method, body, api_key, connections, duration):  # noqa: ANN001, ANN202
+def _python(url, method, body, api_key, connections, duration):
     parts = urlsplit(url)
     path = parts.path or "/"
     headers = {"X-API-Key": api_key} if api_key else {}

@@ -70,7 +70,7 @@ def machine() -> dict[str, Any]:
             from importlib.metadata import version
 
             versions[dist] = version(dist)
-        except Exception:  # noqa: BLE001 - a missing package is just not reported
+        except Exception:  # a missing package is just not reported
             versions[dist] = None
     return {
         "nproc": len(os.sched_getaffinity(0)),
@@ -192,7 +192,7 @@ def run_http(args: argparse.Namespace, report: Report) -> dict[str, Any]:
     return out
 
 
-def _cds_patient_view(srv: server.Server, rules: set[str]):  # noqa: ANN202
+def _cds_patient_view(srv: server.Server, rules: set[str]):
     """The patient-view service's request, or a note saying why it is skipped."""
     if "/cds-services" not in rules:
         return "CDS Hooks (/cds-services) does not exist yet: patient-view skipped"

@@ -96,7 +96,7 @@ F = _Fields()
 
 def any_true(*names: str) -> Cond:
     """True when any of the boolean fact fields is true (one OR over flags)."""
-    conds = [getattr(F, n) == True for n in names]  # noqa: E712 - builds JSON, not a test
+    conds = [getattr(F, n) == True for n in names]  # builds JSON, not a test
     out = conds[0]
     for c in conds[1:]:
         out = out | c

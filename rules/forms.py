@@ -111,7 +111,7 @@ RULES: tuple[Rule, ...] = (
         category="form",
         effect="info",
         title="Magnesium oxide is poorly absorbed",
-        when=F.taking_oxide == True,  # noqa: E712
+        when=F.taking_oxide == True,
         explain=_explain_oxide,
         sources=(_ART_FORMS,),
     ),

@@ -197,7 +197,7 @@ RULES: tuple[Rule, ...] = (
         category="intake",
         effect="caution",
         title="Magnesium intake above the upper limit",
-        when=(F.ul_known == True) & (F.oral_over_ul_mg > 0),  # noqa: E712 - strictly above
+        when=(F.ul_known == True) & (F.oral_over_ul_mg > 0),  # strictly above
         explain=_explain_ul_exceeded,
         sources=(UPPER_LIMIT_SOURCE, cite("ART", "When to consult a doctor: UL 350 mg/day")),
     ),
@@ -208,7 +208,7 @@ RULES: tuple[Rule, ...] = (
         category="intake",
         effect="avoid",
         title="Antacids or laxatives already reach the upper limit",
-        when=(F.ul_known == True) & (F.antacid_products > 0) & (F.antacid_over_ul_mg >= 0),  # noqa: E712
+        when=(F.ul_known == True) & (F.antacid_products > 0) & (F.antacid_over_ul_mg >= 0),
         explain=_explain_no_headroom,
         sources=(UPPER_LIMIT_SOURCE, ANTACID_COUNTED_SOURCE),
     ),

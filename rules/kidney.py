@@ -88,7 +88,7 @@ def _explain_unknown(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
     )
 
 
-_KNOWN = (F.egfr_known == True) & (F.dialysis == False)  # noqa: E712
+_KNOWN = (F.egfr_known == True) & (F.dialysis == False)
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -98,7 +98,7 @@ RULES: tuple[Rule, ...] = (
         category="kidney",
         effect="avoid",
         title="Kidney failure or dialysis: avoid magnesium supplements",
-        when=(F.dialysis == True) | ((F.egfr_known == True) & (F.egfr < EGFR_FAILURE_BELOW.value)),  # noqa: E712
+        when=(F.dialysis == True) | ((F.egfr_known == True) & (F.egfr < EGFR_FAILURE_BELOW.value)),
         explain=_explain_failure,
         sources=(EGFR_FAILURE_BELOW.source, EGFR_SEVERE_BELOW.source, _ART),
     ),
@@ -131,7 +131,7 @@ RULES: tuple[Rule, ...] = (
         category="kidney",
         effect="caution",
         title="Kidney function unknown in an older adult",
-        when=(F.egfr_known == False) & (F.dialysis == False) & (F.age >= OLDER_ADULT_AGE.value),  # noqa: E712
+        when=(F.egfr_known == False) & (F.dialysis == False) & (F.age >= OLDER_ADULT_AGE.value),
         explain=_explain_unknown,
         sources=(OLDER_ADULT_AGE.source, _IOM),
     ),

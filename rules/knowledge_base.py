@@ -94,7 +94,7 @@ class KnowledgeBase:
             ),
         )
 
-    def _findings(self, facts: Facts, fired) -> tuple[Finding, ...]:  # noqa: ANN001
+    def _findings(self, facts: Facts, fired) -> tuple[Finding, ...]:
         out: list[Finding] = []
         seen: set[tuple[str, str]] = set()
         order = self._order

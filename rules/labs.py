@@ -107,9 +107,9 @@ def _explain_toxicity(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
 
 _KIDNEY_CANNOT_CLEAR = (F.dialysis == True) | (
     (F.egfr_known == True) & (F.egfr < EGFR_SEVERE_BELOW.value)
-)  # noqa: E712
-_SERUM_HIGH = (F.serum_known == True) & (F.serum_mg_dl > SERUM_HIGH_ABOVE.value)  # noqa: E712
-_INTAKE_HIGH = (F.ul_known == True) & (F.oral_over_ul_mg > 0)  # noqa: E712
+)
+_SERUM_HIGH = (F.serum_known == True) & (F.serum_mg_dl > SERUM_HIGH_ABOVE.value)
+_INTAKE_HIGH = (F.ul_known == True) & (F.oral_over_ul_mg > 0)
 _SYSTEMIC = any_true(*map(flag, HYPERMAGNESEMIA_SYSTEMIC))
 _NAUSEA = any_true(*map(flag, HYPERMAGNESEMIA_NAUSEA))
 
@@ -121,7 +121,7 @@ RULES: tuple[Rule, ...] = (
         category="lab",
         effect="caution",
         title="Low serum magnesium",
-        when=(F.serum_known == True) & (F.serum_mg_dl < SERUM_LOW_BELOW.value),  # noqa: E712
+        when=(F.serum_known == True) & (F.serum_mg_dl < SERUM_LOW_BELOW.value),
         explain=_explain_low,
         sources=(SERUM_LOW_BELOW.source,),
     ),
@@ -144,7 +144,7 @@ RULES: tuple[Rule, ...] = (
         effect="refer",
         urgency="emergency",
         title="Serum magnesium in the toxic range: emergency",
-        when=(F.serum_known == True) & (F.serum_mg_dl >= SERUM_TOXIC_AT.value),  # noqa: E712
+        when=(F.serum_known == True) & (F.serum_mg_dl >= SERUM_TOXIC_AT.value),
         explain=_explain_toxicity,
         sources=(SERUM_TOXIC_AT.source,),
     ),

@@ -105,7 +105,7 @@ RULES: tuple[Rule, ...] = (
         category="population",
         effect="caution",
         title="Pregnancy: agree magnesium with the obstetric clinician",
-        when=F.pregnant == True,  # noqa: E712
+        when=F.pregnant == True,
         explain=_explain_pregnancy,
         sources=(_LABELS, UPPER_LIMIT_SOURCE),
     ),
@@ -116,7 +116,7 @@ RULES: tuple[Rule, ...] = (
         category="population",
         effect="caution",
         title="Breastfeeding: agree magnesium with the obstetric clinician",
-        when=F.lactating == True,  # noqa: E712
+        when=F.lactating == True,
         explain=_explain_lactation,
         sources=(_LABELS, UPPER_LIMIT_SOURCE),
     ),

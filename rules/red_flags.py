@@ -135,15 +135,15 @@ def _explain_persistent(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
     )
 
 
-def _flags(group: tuple[str, ...]):  # noqa: ANN202 - a Cond
+def _flags(group: tuple[str, ...]):  # a Cond
     return any_true(*map(flag, group))
 
 
-_SEVERE = (F.severity_known == True) & (F.severity >= SEVERE_PAIN_AT.value)  # noqa: E712
+_SEVERE = (F.severity_known == True) & (F.severity >= SEVERE_PAIN_AT.value)
 
 
 def _red_flag(
-    rule_id: str, code: str, urgency: str, title: str, when, explain, sources  # noqa: ANN001
+    rule_id: str, code: str, urgency: str, title: str, when, explain, sources
 ) -> Rule:
     return Rule(
         id=rule_id,
@@ -261,7 +261,7 @@ RULES: tuple[Rule, ...] = (
         "red_flag.radiating_pain",
         "prompt",
         "Radiating back pain: prompt evaluation",
-        F.radiating == True,  # noqa: E712
+        F.radiating == True,
         _explain_radiating,
         (_ART, _CKS),
     ),
@@ -273,7 +273,7 @@ RULES: tuple[Rule, ...] = (
         effect="caution",
         title="Features of inflammatory back pain: rheumatology review",
         when=(F.inflammatory_features >= INFLAMMATORY_FEATURES_AT.value)
-        & (F.duration_known == True)  # noqa: E712
+        & (F.duration_known == True)
         & (F.duration_weeks >= INFLAMMATORY_WEEKS_AT.value),
         explain=_explain_inflammatory,
         sources=(INFLAMMATORY_FEATURES_AT.source, INFLAMMATORY_WEEKS_AT.source),
@@ -285,7 +285,7 @@ RULES: tuple[Rule, ...] = (
         category="review",
         effect="info",
         title="Back pain for six weeks or more: review if not improving",
-        when=(F.duration_known == True) & (F.duration_weeks >= PERSISTENT_WEEKS_AT.value),  # noqa: E712
+        when=(F.duration_known == True) & (F.duration_weeks >= PERSISTENT_WEEKS_AT.value),
         explain=_explain_persistent,
         sources=(PERSISTENT_WEEKS_AT.source,),
     ),

@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     from service import create_app
 
     app = create_app()
-    stream = sys.stdin if args.path == "-" else open(args.path, encoding="utf-8")  # noqa: SIM115
+    stream = sys.stdin if args.path == "-" else open(args.path, encoding="utf-8")
     with stream:
         if args.lines or args.path.endswith(".jsonl"):
             failed = 0

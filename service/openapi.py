@@ -23,7 +23,7 @@ _assets = Blueprint("swagger_ui_assets", __name__)
 
 
 @_assets.get("/docs/assets/<path:filename>")
-def swagger_asset(filename: str):  # noqa: ANN201
+def swagger_asset(filename: str):
     """Serve Swagger UI's own files."""
     return send_from_directory(swagger_ui_path, filename)
 

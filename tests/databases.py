@@ -28,7 +28,7 @@ def postgres_unavailable() -> str | None:
     try:
         with psycopg.connect(POSTGRES_URL, connect_timeout=3) as conn:
             conn.execute("SELECT 1")
-    except Exception as exc:  # noqa: BLE001 - any failure means: skip, and say why
+    except Exception as exc:  # any failure means: skip, and say why
         return f"PostgreSQL at {POSTGRES_URL} does not answer ({type(exc).__name__}: {exc})"
     return None
 

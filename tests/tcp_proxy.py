@@ -58,7 +58,7 @@ class TcpProxy:
         for t in self._threads:
             t.join(timeout=2)
 
-    def _spawn(self, target, *args) -> None:  # noqa: ANN001
+    def _spawn(self, target, *args) -> None:
         thread = threading.Thread(target=target, args=args, daemon=True)
         self._threads.append(thread)
         thread.start()

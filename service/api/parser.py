@@ -28,7 +28,7 @@ class StrictJSONParser(FlaskParser):
         except strict_json.InvalidJSON as error:
             abort(400, message=f"The body is not valid JSON: {error}.")
 
-    def _handle_invalid_json_error(self, error: Exception, req: Request, *args: Any, **kwargs: Any):  # noqa: ANN201
+    def _handle_invalid_json_error(self, error: Exception, req: Request, *args: Any, **kwargs: Any):
         detail = "The body is not valid JSON"
         if isinstance(error, json.JSONDecodeError):
             detail += f": {error.msg} (line {error.lineno}, column {error.colno})"

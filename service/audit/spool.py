@@ -152,7 +152,7 @@ class Spool:
         if not self.directory.is_dir():
             return 0
         try:
-            handle = open(self.directory / "replay.lock", "a")  # noqa: SIM115
+            handle = open(self.directory / "replay.lock", "a")
         except OSError:
             return None
         with handle:
@@ -246,7 +246,7 @@ def _claim_order(path: Path) -> tuple[int, str]:
 
 def _records(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
     try:
-        handle = open(path, encoding="utf-8")  # noqa: SIM115
+        handle = open(path, encoding="utf-8")
     except FileNotFoundError:
         return
     with handle:

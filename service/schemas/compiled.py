@@ -25,7 +25,7 @@ _MISSING = object()
 def compile_dump(schema: Schema | type[Schema]) -> Callable[[Any], dict[str, Any]]:
     """Return a function that dumps one object exactly as `schema.dump` would."""
     instance = schema() if isinstance(schema, type) else schema
-    if instance._hooks.get("pre_dump") or instance._hooks.get("post_dump"):  # noqa: SLF001
+    if instance._hooks.get("pre_dump") or instance._hooks.get("post_dump"):
         raise TypeError(f"{type(instance).__name__} has dump hooks; not compilable")
     if instance.only is not None or instance.exclude:
         raise TypeError(f"{type(instance).__name__} uses only/exclude; not compilable")

@@ -12,7 +12,7 @@ class StrictBoolean(fields.Boolean):
     truthy = {True}
     falsy = {False}
 
-    def _deserialize(self, value: Any, attr, data, **kwargs):  # noqa: ANN001
+    def _deserialize(self, value: Any, attr, data, **kwargs):
         if not isinstance(value, bool):
             raise self.make_error("invalid")
         return value
@@ -24,7 +24,7 @@ class StrictNumber(fields.Float):
     def __init__(self, **kwargs: Any):
         super().__init__(allow_nan=False, **kwargs)
 
-    def _deserialize(self, value: Any, attr, data, **kwargs):  # noqa: ANN001
+    def _deserialize(self, value: Any, attr, data, **kwargs):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.make_error("invalid")
         if isinstance(value, float) and not math.isfinite(value):
@@ -38,7 +38,7 @@ class StrictInteger(fields.Integer):
     def __init__(self, **kwargs: Any):
         super().__init__(strict=True, **kwargs)
 
-    def _deserialize(self, value: Any, attr, data, **kwargs):  # noqa: ANN001
+    def _deserialize(self, value: Any, attr, data, **kwargs):
         if isinstance(value, bool):
             raise self.make_error("invalid")
         if isinstance(value, float) and value.is_integer():
@@ -49,7 +49,7 @@ class StrictInteger(fields.Integer):
 class StrictString(fields.String):
     """A JSON string, stripped; blank strings are treated as missing by the caller."""
 
-    def _deserialize(self, value: Any, attr, data, **kwargs):  # noqa: ANN001
+    def _deserialize(self, value: Any, attr, data, **kwargs):
         if not isinstance(value, str):
             raise self.make_error("invalid")
         return super()._deserialize(value, attr, data, **kwargs).strip()

@@ -120,6 +120,6 @@ class ProblemSchema(Schema):
 _DUMP_RECOMMENDATION = compile_dump(RecommendationSchema)
 
 
-def dump_recommendation(recommendation) -> dict:  # noqa: ANN001
+def dump_recommendation(recommendation) -> dict:
     """Return the JSON form of a `rules.Recommendation` (one rendering for every edge)."""
     return _DUMP_RECOMMENDATION(recommendation)

@@ -73,13 +73,13 @@ def add_security_headers(response: Response) -> Response:
 
 
 @bp.get("/")
-def show_form():  # noqa: ANN201
+def show_form():
     """The empty form."""
     return render_page(FormState.initial())
 
 
 @bp.post("/")
-def submit_form():  # noqa: ANN201
+def submit_form():
     """Validate with the API's schema, evaluate, and show the result above the form."""
     if current_app.config.get("WTF_CSRF_ENABLED", True):
         csrf.protect()  # raises CSRFError (400), handled below
@@ -97,7 +97,7 @@ def submit_form():  # noqa: ANN201
 
 
 @bp.errorhandler(CSRFError)
-def csrf_failed(error: CSRFError):  # noqa: ANN201
+def csrf_failed(error: CSRFError):
     """An expired or forged form: evaluate nothing, show the entries again with a fresh token."""
     log.info("web form rejected: %s", error.description)
     notice = (
@@ -108,7 +108,7 @@ def csrf_failed(error: CSRFError):  # noqa: ANN201
 
 
 @bp.errorhandler(EvaluationError)
-def evaluation_failed(error: EvaluationError):  # noqa: ANN201
+def evaluation_failed(error: EvaluationError):
     """Fail closed: say plainly that no recommendation was made."""
     log.error("evaluation failed: %s", error)
     notice = (

@@ -140,13 +140,13 @@ def test_feedback(client, name, text, status):
     assert response.status_code == status, (name, response.get_data(as_text=True)[:300])
 
 
-def hook_with(change) -> str:  # noqa: ANN001
+def hook_with(change) -> str:
     request = copy.deepcopy(scenario_a_request())
     change(request["prefetch"])
     return json.dumps(request)
 
 
-def _set(path: list, value: object):  # noqa: ANN202
+def _set(path: list, value: object):
     def change(prefetch: dict) -> None:
         target = prefetch
         for step in path[:-1]:

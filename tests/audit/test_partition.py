@@ -29,7 +29,7 @@ TIMEOUT = 1.0  # CDS_DATABASE_STATEMENT_TIMEOUT_SECONDS for this test
 BOUND = 20 * TIMEOUT
 
 
-def bounded(call):  # noqa: ANN001, ANN201
+def bounded(call):
     """Run `call()` in a thread; its result, or fail when it has not finished in BOUND."""
     result: list = []
     thread = threading.Thread(target=lambda: result.append(call()), daemon=True)

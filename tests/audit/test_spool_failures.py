@@ -114,7 +114,7 @@ def test_not_ready_when_the_spool_cannot_take_a_record(client, monkeypatch):
 def test_not_ready_when_free_space_is_below_a_record(client, monkeypatch):
     real = os.statvfs
 
-    def nearly_full(path):  # noqa: ANN001, ANN202
+    def nearly_full(path):
         stats = real(path)
         return types.SimpleNamespace(f_bavail=1, f_frsize=stats.f_frsize)
 

@@ -33,7 +33,7 @@ class FhirServer:
     seen: list[tuple[str, str | None]] = field(default_factory=list)  # (path?query, Authorization)
     jwks: dict[str, Any] | None = None
 
-    def __call__(self, environ, start_response):  # noqa: ANN001, ANN204
+    def __call__(self, environ, start_response):
         request = Request(environ)
         self.seen.append((request.full_path, request.headers.get("Authorization")))
         if request.path == "/jwks.json" and self.jwks is not None:

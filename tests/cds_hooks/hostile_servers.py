@@ -47,7 +47,7 @@ class RecordingApp:
     route: Callable[[Request, str], Response]
     seen: list[tuple[str, str | None]] = field(default_factory=list)
 
-    def __call__(self, environ, start_response):  # noqa: ANN001, ANN204
+    def __call__(self, environ, start_response):
         request = Request(environ)
         # The request target as sent (werkzeug's path is percent-decoded).
         raw = environ.get("RAW_URI") or environ.get("REQUEST_URI") or request.full_path

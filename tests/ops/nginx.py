@@ -66,7 +66,7 @@ class _Answers(BaseResolver):
         self.names: dict[str, list[str]] = {}
         self.lock = threading.Lock()
 
-    def resolve(self, request, handler):  # noqa: ANN001, ANN201
+    def resolve(self, request, handler):
         reply = request.reply()
         name = str(request.q.qname).rstrip(".").lower()
         with self.lock:

@@ -92,7 +92,7 @@ class Gunicorn:
                     stream.close()
 
     @staticmethod
-    def _drain(stream, sink: list[str]) -> None:  # noqa: ANN001
+    def _drain(stream, sink: list[str]) -> None:
         for line in stream:
             sink.append(line.rstrip("\n"))
 

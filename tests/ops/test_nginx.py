@@ -226,7 +226,7 @@ class _Echo:
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:  # http.server's name
                 body = json.dumps(dict(self.headers.items())).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")

@@ -20,7 +20,7 @@ PROFILES = 2_000
 THREADS = 16
 
 
-def _render(recommendation):  # noqa: ANN001, ANN202
+def _render(recommendation):
     """The recommendation without its evaluation id (frozen dataclasses compare deeply)."""
     return replace(recommendation, evaluation_id="")
 

@@ -33,7 +33,7 @@ def test_the_fast_path_reads_every_message_the_engine_sends(profiles, monkeypatc
     head = rules.engine._ACTION_HEAD
 
     class Counting:
-        def match(self, message: str):  # noqa: ANN201
+        def match(self, message: str):
             found = head.match(message)
             if found is None:
                 misses.append(message[:80])

@@ -81,14 +81,14 @@ def _path(rule: str, segment: str) -> str:
     return out + rest
 
 
-def _call(client, method: str, path: str, **kwargs: Any):  # noqa: ANN001, ANN202
+def _call(client, method: str, path: str, **kwargs: Any):
     """Send one request; fail if it takes longer than the deadline (a hang)."""
     box: dict[str, Any] = {}
 
     def send() -> None:
         try:
             box["response"] = client.open(path, method=method, **kwargs)
-        except BaseException as exc:  # noqa: BLE001 - reported below, in the test's thread
+        except BaseException as exc:  # reported below, in the test's thread
             box["error"] = exc
 
     worker = threading.Thread(target=send, daemon=True)
@@ -100,7 +100,7 @@ def _call(client, method: str, path: str, **kwargs: Any):  # noqa: ANN001, ANN20
     return box["response"]
 
 
-def _check(response, method: str, path: str) -> None:  # noqa: ANN001
+def _check(response, method: str, path: str) -> None:
     assert response.status_code < 500, (
         f"{method} {path} answered {response.status_code}: {response.get_data()[:500]!r}"
     )

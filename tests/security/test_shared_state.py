@@ -61,7 +61,7 @@ def test_a_silent_database_refuses_the_token(stores, monkeypatch):
 
     cache = DatabaseReplayCache(stores[0])
 
-    def silent(*args):  # noqa: ANN002, ANN202
+    def silent(*args):
         raise DatabaseTimeout("no answer")
 
     monkeypatch.setattr(stores[0], "bounded", silent)
@@ -94,7 +94,7 @@ def test_a_silent_database_counts_in_memory_for_a_while(stores, monkeypatch, cap
 
     limit = RateLimit("2 per minute", "database://", store=stores[0])
 
-    def silent(*args):  # noqa: ANN002, ANN202
+    def silent(*args):
         raise DatabaseTimeout("no answer")
 
     monkeypatch.setattr(stores[0], "bounded", silent)

@@ -40,7 +40,7 @@ def text_of(html: str) -> str:
 def submit(client) -> Callable[..., Any]:
     """POST the form with a valid CSRF token; keyword `data` holds the inputs."""
 
-    def post(data: dict[str, Any]):  # noqa: ANN202
+    def post(data: dict[str, Any]):
         token = csrf_token(client.get("/").get_data(as_text=True))
         return client.post("/", data={"csrf_token": token, **data})
 

@@ -192,7 +192,7 @@ def test_product_row_error_lands_on_its_row(submit):
 def test_profile_error_from_the_knowledge_base_is_shown_beside_field(submit, app, monkeypatch):
     from rules.errors import ProfileError
 
-    def refuse(profile):  # noqa: ANN001, ANN202
+    def refuse(profile):
         raise ProfileError("magnesium_products[0].form", "cannot convert this form")
 
     monkeypatch.setattr(app.extensions["knowledge_base"], "evaluate", refuse)
@@ -203,7 +203,7 @@ def test_profile_error_from_the_knowledge_base_is_shown_beside_field(submit, app
 
 
 def test_engine_failure_fails_closed(submit, app, monkeypatch):
-    def fail(profile):  # noqa: ANN001, ANN202
+    def fail(profile):
         raise EvaluationError("boom")
 
     monkeypatch.setattr(app.extensions["knowledge_base"], "evaluate", fail)

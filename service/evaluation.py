@@ -7,9 +7,10 @@ re-derives clinical logic, it only builds a `Profile` and renders the `Recommend
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
 
@@ -34,15 +35,28 @@ class EvaluationEvent:
 Hook = Callable[[EvaluationEvent], None]
 
 
-def profile_hash(profile: Profile) -> str:
-    """A stable SHA-256 of the profile's content (the audit keeps this, not the data).
+HASH_SCHEME = "hmac-sha256"  # the audit's profile_hash_scheme for rows written now
 
+
+def profile_hash(profile: Profile, key: bytes) -> str:
+    """HMAC-SHA-256 of the profile's content under `key` (the audit keeps this, not the data).
+
+    Keyed because a profile has few fields: an unkeyed hash was reversed by trying every
+    plausible profile in seconds. Stable for one key, so equal profiles still match.
     The canonical form is the sorted-key compact JSON of `profile_as_plain(profile)`; the
     encoder expands each node itself (`_plain_node`), which is twice as fast as building
     the plain form first.
     """
     canonical = json.dumps(profile, sort_keys=True, default=_plain_node, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hmac.new(key, canonical.encode(), hashlib.sha256).hexdigest()
+
+
+def profile_hash_key(config: Mapping[str, Any]) -> bytes:
+    """CDS_PROFILE_HASH_KEY, else a key derived from CDS_SECRET_KEY (shared by the workers)."""
+    if config.get("PROFILE_HASH_KEY"):
+        return str(config["PROFILE_HASH_KEY"]).encode()
+    secret = str(config.get("SECRET_KEY") or "").encode()
+    return hmac.new(secret, b"magnesium-cds profile hash", hashlib.sha256).digest()
 
 
 def profile_as_plain(value: Any) -> Any:
@@ -77,7 +91,8 @@ def knowledge_base() -> KnowledgeBase:
 def evaluate_profile(profile: Profile, interface: str, caller: str | None = None) -> Recommendation:
     """Evaluate `profile` and run the hooks; errors propagate (fail closed)."""
     recommendation = knowledge_base().evaluate(profile)
-    event = EvaluationEvent(recommendation, profile, profile_hash(profile), interface, caller)
+    digest = profile_hash(profile, current_app.extensions["profile_hash_key"])
+    event = EvaluationEvent(recommendation, profile, digest, interface, caller)
     for hook in current_app.extensions["evaluation_hooks"]:
         hook(event)
     return recommendation
@@ -91,4 +106,5 @@ def add_hook(app: Flask, hook: Hook) -> None:
 def init_app(app: Flask) -> None:
     """Attach the knowledge base (compiled once per process) to `app`."""
     app.extensions["knowledge_base"] = app.config.get("KNOWLEDGE_BASE") or default_knowledge_base()
+    app.extensions["profile_hash_key"] = profile_hash_key(app.config)
     app.extensions.setdefault("evaluation_hooks", [])

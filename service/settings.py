@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     # a secret file keeps it out of the URL and the environment.
     database_password: str = ""
     store_raw_profiles: bool = False
+    # The key of the profile hash each audit row keeps (HMAC-SHA-256). Empty: derived from
+    # CDS_SECRET_KEY. Changing either makes new hashes differ from older ones.
+    profile_hash_key: str = ""
     # Upgrade the schema to the newest Alembic revision at start (off when a one-shot
     # `magnesium-cds db upgrade` service does it, as in docker-compose.yml).
     migrate_on_start: bool = True
@@ -180,6 +183,7 @@ class Settings(BaseSettings):
         return {
             "DATABASE_URL": database_url,
             "STORE_RAW_PROFILES": self.store_raw_profiles,
+            "PROFILE_HASH_KEY": self.profile_hash_key,
             "MIGRATE_ON_START": self.migrate_on_start,
             "SPOOL_DIR": self.spool_dir,  # empty: one folder per database in the instance
             "SPOOL_REPLAY_SECONDS": self.spool_replay_seconds,

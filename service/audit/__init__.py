@@ -19,7 +19,7 @@ from service.audit.durable import DurableAuditStore, is_unavailable
 from service.audit.spool import Spool
 from service.audit.store import AuditStore, Timeouts, engine_for
 from service.audit.views import blp
-from service.evaluation import EvaluationEvent, add_hook, profile_as_plain
+from service.evaluation import HASH_SCHEME, EvaluationEvent, add_hook, profile_as_plain
 
 __all__ = ["AuditStore", "DurableAuditStore", "audit_store", "blp", "evaluation_row", "init_app"]
 
@@ -43,6 +43,7 @@ def evaluation_row(event: EvaluationEvent, store_raw: bool) -> dict:
         "disposition": rec.disposition,
         "finding_codes": [f.code for f in rec.findings],
         "profile_hash": event.profile_hash,
+        "profile_hash_scheme": HASH_SCHEME,
         "profile": profile_as_plain(event.profile) if store_raw else None,
     }
 

@@ -49,6 +49,8 @@ evaluations = Table(
     Column("disposition", String(16), nullable=False),
     Column("finding_codes", Text, nullable=False),  # JSON list
     Column("profile_hash", String(64), nullable=False),
+    # hmac-sha256 (keyed: CDS_PROFILE_HASH_KEY); NULL on rows from before 0003: plain SHA-256.
+    Column("profile_hash_scheme", String(16)),
     Column("profile", Text),  # JSON, only when CDS_STORE_RAW_PROFILES is set
     Index("ix_evaluations_created_at", "created_at"),
 )

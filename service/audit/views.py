@@ -31,8 +31,10 @@ class EvaluationRecordSchema(Schema):
     kb_version = fields.String()
     disposition = fields.String()
     finding_codes = fields.List(fields.String())
-    profile_hash = fields.String(
-        metadata={"description": "HMAC-SHA-256 of the profile (SHA-256 on rows from before it)"}
+    profile_hash = fields.String(metadata={"description": "A keyed hash of the profile"})
+    profile_hash_scheme = fields.String(
+        allow_none=True,
+        metadata={"description": "hmac-sha256; null on old rows: an unkeyed SHA-256"},
     )
     audit_state = fields.String(
         metadata={"description": "stored, or spooled (database down; written when it is back)"}

@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     cds_hooks_open: bool = False
     # FHIR bases an unauthenticated (open) CDS Hooks call may name: URLs or {url, internal}.
     open_fhir_servers: list[Any] = Field(default_factory=list)
+    # A bearer JWT living longer than this (exp - iat, or exp from now) is refused.
+    jwt_max_lifetime_seconds: float = Field(default=3600.0, gt=0, le=86_400)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # The audit role: callers who read every audit record (GET /v1/evaluations/{id}); any
     # other caller reads only its own. Caller ids as the records name them:
@@ -197,6 +199,7 @@ class Settings(BaseSettings):
             "SERVICE_URL": self.service_url,
             "CORS_ORIGINS": list(self.cors_origins),
             "AUDIT_READERS": list(self.audit_readers),
+            "JWT_MAX_LIFETIME_SECONDS": self.jwt_max_lifetime_seconds,
             "RATE_LIMIT": self.rate_limit,
             "RATELIMIT_STORAGE_URI": self.rate_limit_storage_url,
             "RATE_LIMIT_SUBJECTS": list(self.rate_limit_subjects),

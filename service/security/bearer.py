@@ -15,7 +15,13 @@ from typing import Any
 
 from flask import Flask
 
-from service.security.jwt import InvalidToken, MemoryReplayCache, TrustedIssuers, verify_bearer
+from service.security.jwt import (
+    MAX_LIFETIME_SECONDS,
+    InvalidToken,
+    MemoryReplayCache,
+    TrustedIssuers,
+    verify_bearer,
+)
 from service.security.replay import DatabaseReplayCache, ReplayCache
 from service.security.startup import require_service_url
 
@@ -29,6 +35,7 @@ class BearerVerifier:
     issuers: TrustedIssuers
     replay: ReplayCache
     service_url: str  # "" only when there are no issuers
+    max_lifetime_seconds: float = MAX_LIFETIME_SECONDS  # exp - iat (CDS_JWT_MAX_LIFETIME_SECONDS)
 
     def __bool__(self) -> bool:
         return bool(self.issuers)
@@ -50,6 +57,7 @@ class BearerVerifier:
             issuers=self.issuers,
             audience=self.audiences(path),
             replay_cache=self.replay,
+            max_lifetime_seconds=self.max_lifetime_seconds,
         )
 
 
@@ -63,7 +71,12 @@ def bearer_verifier(app: Flask) -> BearerVerifier:
             cache_seconds=float(app.config.get("JWKS_CACHE_SECONDS", 300.0)),
         )
         service_url = require_service_url(app.config, bool(issuers))
-        verifier = BearerVerifier(issuers, replay_cache(app), service_url)
+        verifier = BearerVerifier(
+            issuers,
+            replay_cache(app),
+            service_url,
+            float(app.config.get("JWT_MAX_LIFETIME_SECONDS", MAX_LIFETIME_SECONDS)),
+        )
         app.extensions[EXTENSION] = verifier
     return verifier
 

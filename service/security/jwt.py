@@ -30,6 +30,7 @@ from service.security.replay import MemoryReplayCache, ReplayCache
 ALLOWED_ALGORITHMS = SUPPORTED_ALGORITHMS  # per issuer: IssuerPolicy.algorithms
 REQUIRED_CLAIMS = ("iss", "aud", "exp", "iat", "jti")
 LEEWAY_SECONDS = 30  # clock skew between the client and us
+MAX_LIFETIME_SECONDS = 3600.0  # exp - iat, by default (CDS_JWT_MAX_LIFETIME_SECONDS)
 
 __all__ = [
     "ALLOWED_ALGORITHMS",
@@ -112,6 +113,7 @@ def verify_bearer(
     issuers: TrustedIssuers | Mapping[str, str],
     audience: str | Sequence[str],
     replay_cache: ReplayCache,
+    max_lifetime_seconds: float = MAX_LIFETIME_SECONDS,
 ) -> dict[str, Any]:
     """Verify the `Authorization: Bearer <jwt>` header and return the token's claims.
 
@@ -153,9 +155,26 @@ def verify_bearer(
     jti = claims["jti"]
     if not isinstance(jti, str) or not jti:
         raise InvalidToken("jti must be a non-empty string")
+    _check_lifetime(claims, max_lifetime_seconds)
     if not replay_cache.first_use(f"{issuer}\x00{jti}", float(claims["exp"]) + LEEWAY_SECONDS):
         raise InvalidToken("jti already used")
     return claims
+
+
+def _check_lifetime(claims: Mapping[str, Any], max_lifetime_seconds: float) -> None:
+    """`exp` and `iat` are numbers (PyJWT takes "1700000000" too) and span at most the max.
+
+    A one-time token that lives for days is a standing credential; its jti must also be
+    remembered that long.
+    """
+    for name in ("exp", "iat"):
+        value = claims[name]
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+            raise InvalidToken(f"{name} must be a NumericDate (a number)")
+    if claims["exp"] - claims["iat"] > max_lifetime_seconds:
+        raise InvalidToken("token lifetime over the maximum")
+    if claims["exp"] > time.time() + max_lifetime_seconds + LEEWAY_SECONDS:
+        raise InvalidToken("token expires further ahead than the maximum lifetime")
 
 
 def _bearer_token(authorization_header: str | None) -> str:

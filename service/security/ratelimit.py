@@ -119,8 +119,9 @@ class DatabaseCounter:
         over = table.c.expires_at_ms <= now_ms  # the stored window has ended: start anew
         statement = (
             dialect.insert(table)
-            .values(key_hash=digest, window_start_ms=now_ms, hits=1,
-                    expires_at_ms=now_ms + period_ms)
+            .values(
+                key_hash=digest, window_start_ms=now_ms, hits=1, expires_at_ms=now_ms + period_ms
+            )
             .on_conflict_do_update(
                 index_elements=["key_hash"],
                 set_={
@@ -186,8 +187,7 @@ class RateLimit:
 
     def _fall_back(self, error: BaseException, key: str) -> Window:
         assert self._fallback is not None
-        log.warning("rate-limit storage unavailable (%s); counting in memory",
-                    type(error).__name__)
+        log.warning("rate-limit storage unavailable (%s); counting in memory", type(error).__name__)
         self._primary_down_until = time.monotonic() + RETRY_SHARED_STORAGE_SECONDS
         return self._hit_limiter(self._fallback, key)
 

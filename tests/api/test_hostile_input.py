@@ -23,8 +23,14 @@ FEEDBACK = PATIENT_VIEW + "/feedback"
 
 @pytest.fixture
 def client(db_url, tmp_path):
-    app = create_app({"TESTING": True, "DATABASE_URL": db_url, "SECRET_KEY": "x",
-                      "SPOOL_DIR": str(tmp_path / "spool")})
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": db_url,
+            "SECRET_KEY": "x",
+            "SPOOL_DIR": str(tmp_path / "spool"),
+        }
+    )
     yield app.test_client()
     app.extensions["audit"].close()
 
@@ -46,17 +52,27 @@ def hook_text(**replace: str) -> str:
 
 JSON_API = [
     ("a 5,000-digit age", '{"age": ' + HUGE + ', "sex": "male"}', 400),
-    ("10**400 as a dose", '{"age": 50, "sex": "male", "supplements": [{"product": "x", '
-                          '"elemental_mg": 1' + "0" * 400 + "}]}", 400),
+    (
+        "10**400 as a dose",
+        '{"age": 50, "sex": "male", "supplements": [{"product": "x", '
+        '"elemental_mg": 1' + "0" * 400 + "}]}",
+        400,
+    ),
     ("1e400", '{"age": 1e400, "sex": "male"}', 400),
     ("-1e400", '{"age": -1e400, "sex": "male"}', 400),
     ("NaN", '{"age": NaN, "sex": "male"}', 400),
     ("Infinity", '{"age": Infinity, "sex": "male"}', 400),
     ("a duplicate key", '{"age": 50, "sex": "male", "age": 90}', 400),
-    ("a nested duplicate key", '{"age": 50, "sex": "male", "kidney": {"egfr": 50, "egfr": 5}}',
-     400),
-    ("NUL in a string", '{"age": 50, "sex": "male", "medications": [{"name": "Cipro\\u0000"}]}',
-     400),
+    (
+        "a nested duplicate key",
+        '{"age": 50, "sex": "male", "kidney": {"egfr": 50, "egfr": 5}}',
+        400,
+    ),
+    (
+        "NUL in a string",
+        '{"age": 50, "sex": "male", "medications": [{"name": "Cipro\\u0000"}]}',
+        400,
+    ),
     ("NUL in a key", '{"age": 50, "sex": "male", "x\\u0000": 1}', 400),
     ("NUL in a nested list", '{"age": 50, "sex": "male", "red_flags": [["fever\\u0000"]]}', 400),
     ("nested too deeply", "[" * 100_000 + "]" * 100_000, 400),
@@ -117,15 +133,18 @@ def test_cds_hooks(client, name, text, status):
 
 
 def feedback(card: str = "00000000-0000-0000-0000-000000000000", **item: object) -> str:
-    body = {"card": card, "outcome": "overridden",
-            "outcomeTimestamp": "2026-11-25T12:00:00Z", **item}
+    body = {
+        "card": card,
+        "outcome": "overridden",
+        "outcomeTimestamp": "2026-11-25T12:00:00Z",
+        **item,
+    }
     return json.dumps({"feedback": [body]})
 
 
 FEEDBACK_CASES = [
     ("the last moment, west of UTC", feedback(outcomeTimestamp="9999-12-31T23:59:59-05:00"), 400),
-    ("the first moment, east of UTC", feedback(outcomeTimestamp="0001-01-01T00:00:00+05:00"),
-     400),
+    ("the first moment, east of UTC", feedback(outcomeTimestamp="0001-01-01T00:00:00+05:00"), 400),
     ("a number as the timestamp", feedback(outcomeTimestamp=1e300), 400),
     ("NUL in the card id", feedback(card="card\x00id"), 400),
     ("a 5,000-digit outcome", feedback().replace('"overridden"', HUGE), 400),
@@ -133,8 +152,9 @@ FEEDBACK_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("name", "text", "status"), FEEDBACK_CASES,
-                         ids=[c[0] for c in FEEDBACK_CASES])
+@pytest.mark.parametrize(
+    ("name", "text", "status"), FEEDBACK_CASES, ids=[c[0] for c in FEEDBACK_CASES]
+)
 def test_feedback(client, name, text, status):
     response = raw(client, FEEDBACK, text)
     assert response.status_code == status, (name, response.get_data(as_text=True)[:300])
@@ -152,27 +172,39 @@ def _set(path: list, value: object):
         for step in path[:-1]:
             target = target[step]
         target[path[-1]] = value
+
     return change
 
 
 MAPPING = "FHIR fields of the wrong JSON type are the FHIR mapping's to note (being rewritten)"
 FHIR_TYPES = [
     ("Bundle.entry: 5", _set(["egfr", "entry"], 5), True),
-    ("MedicationRequest.status: [active]",
-     _set(["medicationRequests", "entry", 0, "resource", "status"], ["active"]), True),
-    ("basedOn.reference: {}",
-     _set(["medicationRequests", "entry", 0, "resource", "basedOn"], [{"reference": {}}]), False),
+    (
+        "MedicationRequest.status: [active]",
+        _set(["medicationRequests", "entry", 0, "resource", "status"], ["active"]),
+        True,
+    ),
+    (
+        "basedOn.reference: {}",
+        _set(["medicationRequests", "entry", 0, "resource", "basedOn"], [{"reference": {}}]),
+        False,
+    ),
     ("entry: [5]", _set(["conditions", "entry"], [5]), False),
     ("birthDate: 1944", _set(["patient", "birthDate"], 1944), False),
-    ("valueQuantity.value: 1e300",
-     _set(["egfr", "entry", 0, "resource", "valueQuantity", "value"], 1e300), False),
+    (
+        "valueQuantity.value: 1e300",
+        _set(["egfr", "entry", 0, "resource", "valueQuantity", "value"], 1e300),
+        False,
+    ),
 ]
 
 
 @pytest.mark.parametrize(
     ("name", "change"),
-    [pytest.param(n, c, marks=pytest.mark.xfail(strict=True, reason=MAPPING) if x else ())
-     for n, c, x in FHIR_TYPES],
+    [
+        pytest.param(n, c, marks=pytest.mark.xfail(strict=True, reason=MAPPING) if x else ())
+        for n, c, x in FHIR_TYPES
+    ],
     ids=[c[0] for c in FHIR_TYPES],
 )
 def test_fhir_fields_of_the_wrong_type(client, name, change):

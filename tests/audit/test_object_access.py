@@ -24,11 +24,17 @@ def fingerprint(key: str) -> str:
 
 @pytest.fixture
 def client(db_url, tmp_path):
-    app = create_app({
-        "TESTING": True, "DATABASE_URL": db_url, "SECRET_KEY": "x",
-        "SPOOL_DIR": str(tmp_path / "spool"), "STORE_RAW_PROFILES": True,
-        "API_KEYS": [KEY_A, KEY_B, AUDITOR], "AUDIT_READERS": [fingerprint(AUDITOR)],
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": db_url,
+            "SECRET_KEY": "x",
+            "SPOOL_DIR": str(tmp_path / "spool"),
+            "STORE_RAW_PROFILES": True,
+            "API_KEYS": [KEY_A, KEY_B, AUDITOR],
+            "AUDIT_READERS": [fingerprint(AUDITOR)],
+        }
+    )
     yield app.test_client()
     app.extensions["audit"].close()
 
@@ -71,11 +77,17 @@ def test_the_audit_role_reads_every_record_still_without_the_profile(client):
 
 def test_a_spooled_record_is_guarded_the_same_way(tmp_path):
     folder = tmp_path / "missing"  # SQLite cannot open it: every record is spooled
-    app = create_app({
-        "TESTING": True, "DATABASE_URL": f"sqlite:///{folder / 'a.sqlite3'}", "SECRET_KEY": "x",
-        "SPOOL_DIR": str(tmp_path / "spool"), "STORE_RAW_PROFILES": True,
-        "SPOOL_REPLAY_SECONDS": 3600, "API_KEYS": [KEY_A, KEY_B],
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": f"sqlite:///{folder / 'a.sqlite3'}",
+            "SECRET_KEY": "x",
+            "SPOOL_DIR": str(tmp_path / "spool"),
+            "STORE_RAW_PROFILES": True,
+            "SPOOL_REPLAY_SECONDS": 3600,
+            "API_KEYS": [KEY_A, KEY_B],
+        }
+    )
     client = app.test_client()
     try:
         evaluation_id = evaluate(client, KEY_A)

@@ -55,11 +55,19 @@ def partitioned(postgres_url, tmp_path):
     proxy = TcpProxy(free_port(), (target.hostname, target.port))
     proxy.start()
     proxied = postgres_url.replace(f"{target.hostname}:{target.port}", f"127.0.0.1:{proxy.port}")
-    app = create_app({"TESTING": True, "DATABASE_URL": proxied, "API_KEYS": [KEY],
-                      "SECRET_KEY": "x", "SPOOL_DIR": str(tmp_path / "spool"),
-                      "SPOOL_REPLAY_SECONDS": 3600, "MIGRATE_ON_START": False,
-                      "DATABASE_STATEMENT_TIMEOUT_SECONDS": TIMEOUT,
-                      "DATABASE_CONNECT_TIMEOUT_SECONDS": 1})
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": proxied,
+            "API_KEYS": [KEY],
+            "SECRET_KEY": "x",
+            "SPOOL_DIR": str(tmp_path / "spool"),
+            "SPOOL_REPLAY_SECONDS": 3600,
+            "MIGRATE_ON_START": False,
+            "DATABASE_STATEMENT_TIMEOUT_SECONDS": TIMEOUT,
+            "DATABASE_CONNECT_TIMEOUT_SECONDS": 1,
+        }
+    )
     try:
         yield app, proxy, postgres_url
     finally:

@@ -24,8 +24,9 @@ PROFILE = {"age": 66, "sex": "female", "kidney": {"egfr": 50}}
 
 def fake_os(write):
     """The os module with `write` replaced (for the spool module alone)."""
-    proxy = types.SimpleNamespace(**{name: getattr(os, name) for name in dir(os)
-                                     if not name.startswith("__")})
+    proxy = types.SimpleNamespace(
+        **{name: getattr(os, name) for name in dir(os) if not name.startswith("__")}
+    )
     proxy.write = write
     return proxy
 
@@ -74,9 +75,15 @@ def test_a_write_that_fails_half_way_is_cut_back_and_raised(tmp_path, monkeypatc
 
 def test_an_answer_is_withheld_when_its_record_cannot_be_kept(tmp_path, monkeypatch):
     folder = tmp_path / "missing"  # SQLite cannot open it: records go to the spool
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SPOOL_REPLAY_SECONDS": 3600,
-                      "DATABASE_URL": f"sqlite:///{folder / 'a.sqlite3'}",
-                      "SPOOL_DIR": str(tmp_path / "spool")})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SPOOL_REPLAY_SECONDS": 3600,
+            "DATABASE_URL": f"sqlite:///{folder / 'a.sqlite3'}",
+            "SPOOL_DIR": str(tmp_path / "spool"),
+        }
+    )
     client = app.test_client()
     try:
         answered = [client.post("/v1/recommendations", json=PROFILE).get_json()["evaluation_id"]]

@@ -8,9 +8,11 @@ from service.ops.metrics import method_label
 
 
 def methods_in(text: str) -> set[str]:
-    return {line.split('method="', 1)[1].split('"', 1)[0]
-            for line in text.splitlines()
-            if line.startswith("cds_http_requests_total{") and 'method="' in line}
+    return {
+        line.split('method="', 1)[1].split('"', 1)[0]
+        for line in text.splitlines()
+        if line.startswith("cds_http_requests_total{") and 'method="' in line
+    }
 
 
 def test_invented_methods_share_one_label(client):
@@ -18,15 +20,20 @@ def test_invented_methods_share_one_label(client):
         client.open("/healthz", method=f"M{i}X")
     client.open("/healthz", method="BREW")
     text = client.get("/metrics").get_data(as_text=True)
-    assert methods_in(text) <= {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS",
-                                "OTHER"}
+    assert methods_in(text) <= {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "OTHER"}
     assert "OTHER" in methods_in(text)
     assert not any(f"M{i}X" in text for i in range(50))
 
 
 def test_method_labels():
     assert [method_label(m) for m in ("GET", "POST", "OPTIONS", "BREW", "get", "")] == [
-        "GET", "POST", "OPTIONS", "OTHER", "OTHER", "OTHER"]
+        "GET",
+        "POST",
+        "OPTIONS",
+        "OTHER",
+        "OTHER",
+        "OTHER",
+    ]
 
 
 def test_urllib3_stays_at_warning_when_the_service_logs_debug(app):

@@ -39,15 +39,23 @@ def servers(tmp_path):
     }
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    with Gunicorn(tmp_path / "a", workers=2, **env) as a, \
-            Gunicorn(tmp_path / "b", workers=2, **env) as b:
+    with (
+        Gunicorn(tmp_path / "a", workers=2, **env) as a,
+        Gunicorn(tmp_path / "b", workers=2, **env) as b,
+    ):
         yield a, b, key
 
 
 def token(key, subject: str = "client") -> str:
     now = int(time.time())
-    claims = {"iss": ISSUER, "sub": subject, "aud": SERVICE_URL, "iat": now, "exp": now + 300,
-              "jti": uuid.uuid4().hex}
+    claims = {
+        "iss": ISSUER,
+        "sub": subject,
+        "aud": SERVICE_URL,
+        "iat": now,
+        "exp": now + 300,
+        "jti": uuid.uuid4().hex,
+    }
     return jwt.encode(claims, key, algorithm="ES384", headers={"kid": "k1"})
 
 
@@ -68,8 +76,10 @@ def test_a_token_replayed_to_another_worker_is_refused(servers):
 def test_one_budget_across_workers_and_subjects(servers):
     a, b, key = servers
     # One issuer, a fresh subject per token: still the issuer's one budget of 12.
-    codes = [post((a, b)[i % 2], {"Authorization": f"Bearer {token(key, f'rot-{i}')}"})
-             for i in range(16)]
+    codes = [
+        post((a, b)[i % 2], {"Authorization": f"Bearer {token(key, f'rot-{i}')}"})
+        for i in range(16)
+    ]
     assert codes.count(200) == 12 and codes[12:] == [429] * 4
     keyed = [post((a, b)[i % 2], {"X-API-Key": "shared-limits-key"}) for i in range(14)]
     assert keyed == [200] * 12 + [429] * 2  # an API key's budget, shared by both

@@ -53,7 +53,7 @@ def test_failed_logins_count_against_the_address_not_the_key(limited):
     assert post(limited, {"X-API-Key": KEY}).headers["X-RateLimit-Remaining"] == "2"
 
 
-def test_rotating_jwt_subjects_buys_no_extra_budget(tmp_path, jwks_file, signing_key):
+def test_rotating_jwt_subjects_buys_no_extra_budget(tmp_path, jwks_file, signing_key):  # noqa: F811
     listed = f"jwt:{ISSUER}#own-budget"
     app = make_app(tmp_path, TRUSTED_ISSUERS={ISSUER: str(jwks_file)}, SERVICE_URL=AUDIENCE,
                    RATE_LIMIT="3 per minute", RATE_LIMIT_SUBJECTS=[listed])

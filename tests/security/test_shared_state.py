@@ -23,8 +23,7 @@ from service.security.replay import DatabaseReplayCache
 @pytest.fixture
 def stores(db_url, tmp_path):
     migrate.upgrade(db_url)
-    made = [DurableAuditStore(engine_for(db_url), Spool(tmp_path / f"spool-{i}"))
-            for i in range(2)]
+    made = [DurableAuditStore(engine_for(db_url), Spool(tmp_path / f"spool-{i}")) for i in range(2)]
     yield made
     for store in made:
         store.close()
@@ -109,8 +108,11 @@ def test_a_silent_database_counts_in_memory_for_a_while(stores, monkeypatch, cap
         ("key:0123456789ab", (), "key:0123456789ab"),
         ("jwt:https://ehr.example#alice", (), "issuer:https://ehr.example"),
         ("jwt:https://ehr.example#bob", (), "issuer:https://ehr.example"),
-        ("jwt:https://ehr.example#alice", ("jwt:https://ehr.example#alice",),
-         "jwt:https://ehr.example#alice"),
+        (
+            "jwt:https://ehr.example#alice",
+            ("jwt:https://ehr.example#alice",),
+            "jwt:https://ehr.example#alice",
+        ),
         ("jwt:https://ehr.example#a#b", (), "issuer:https://ehr.example"),
     ],
 )

@@ -30,9 +30,7 @@ def upgrade() -> None:
         sa.Column("hits", sa.Integer, nullable=False),
         sa.Column("expires_at_ms", sa.BigInteger, nullable=False),
     )
-    op.create_index(
-        "ix_rate_limit_windows_expires_at_ms", "rate_limit_windows", ["expires_at_ms"]
-    )
+    op.create_index("ix_rate_limit_windows_expires_at_ms", "rate_limit_windows", ["expires_at_ms"])
 
 
 def downgrade() -> None:

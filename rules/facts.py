@@ -16,7 +16,7 @@ from rules.data.tokens import ALL_TOKENS, INFLAMMATORY_FEATURES
 from rules.errors import ProfileError
 from rules.intake import compute_intake
 from rules.interactions import MatchedDrug, match_medications
-from rules.model import Intake, LabValue, Profile
+from rules.model import Intake, LabValue, NotChecked, Profile
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,8 @@ class Facts:
     serum_mg_dl: float | None
     intake: Intake
     matched_drugs: tuple[MatchedDrug, ...]
+    # What the knowledge base itself could not use (unrecognised medications, codes).
+    not_checked: tuple[NotChecked, ...] = ()
 
     @property
     def dose_ceiling_mg(self) -> float:

@@ -62,9 +62,10 @@ def compute_intake(profile: Profile) -> Intake:
     for i, product in enumerate(profile.magnesium_products):
         mg, fraction = elemental_mg_per_day(product, i)
         counted = product.route == "oral"
+        form = normalise_form(product.form)
         products.append(
             ProductIntake(
-                form=normalise_form(product.form),
+                form=form,
                 route=product.route,
                 purpose=product.purpose,
                 dose_mg=product.dose_mg,
@@ -73,22 +74,52 @@ def compute_intake(profile: Profile) -> Intake:
                 elemental_fraction=fraction,
                 elemental_mg_per_day=round(mg, 1),
                 counted_toward_upper_limit=counted,
+                arithmetic=arithmetic_line(product, fraction, mg),
             )
         )
         if counted:
             total += mg
             if product.purpose == "antacid_laxative":
                 antacid += mg
+    ul = upper_limit_for(profile.age)
+    # 6 places drop float noise (2500 mg × 0.14 is 350.00000000000006, not over 350).
+    exact_total = round(total, 6)
+    over = ul is not None and exact_total > ul
     return Intake(
         supplemental_elemental_mg_per_day=round(total, 2),
         antacid_laxative_elemental_mg_per_day=round(antacid, 2),
-        upper_limit_mg=upper_limit_for(profile.age),
+        upper_limit_mg=ul,
         rda_mg=rda_for(profile.age, profile.sex, profile.pregnant, profile.lactating),
         products=tuple(products),
-        # 6 places drop float noise (2500 mg × 0.14 is 350.00000000000006, not over 350).
-        exact_supplemental_mg=round(total, 6),
+        excess_mg_per_day=reading_excess(exact_total - ul) if over and ul is not None else 0.0,
+        over_upper_limit=over,
+        exact_supplemental_mg=exact_total,
         exact_antacid_laxative_mg=round(antacid, 6),
     )
+
+
+def reading_excess(excess: float) -> float:
+    """Round an excess over the UL for reading, never to 0 (350.004 mg is 0.004 mg over)."""
+    shown = round(excess, 1)
+    return shown if shown > 0 else float(f"{excess:.1g}")
+
+
+def arithmetic_line(product: MagnesiumProduct, fraction: float | None, mg: float) -> str:
+    """Return how a product's elemental mg/day was reached, as a reader checks it."""
+    if product.route != "oral":
+        return "topical: not counted toward the upper limit"
+    if product.dose_mg is None:
+        return "amount unknown: not counted"
+    per_day = f"{product.times_per_day}/day"
+    if fraction is None:
+        return f"{product.dose_mg:g} mg elemental × {per_day} = {_mg(mg)} mg elemental"
+    return (
+        f"{product.dose_mg:g} mg compound × {fraction:g} × {per_day} = {_mg(mg)} mg elemental"
+    )
+
+
+def _mg(mg: float) -> str:
+    return f"{round(mg, 1):g}"
 
 
 # --- explanations ---------------------------------------------------------------------------
@@ -98,7 +129,7 @@ def _arithmetic(facts: Facts) -> str:
     parts = [
         f"{p.form} {p.elemental_mg_per_day:g} mg"
         for p in facts.intake.products
-        if p.counted_toward_upper_limit
+        if p.counted_toward_upper_limit and p.elemental_mg_per_day is not None
     ]
     return " + ".join(parts) + f" = {facts.intake.supplemental_elemental_mg_per_day:g} mg/day"
 
@@ -123,7 +154,7 @@ def _explain_ul_exceeded(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
             "upper_limit_mg": ul,
             "age": facts.profile.age,
         },
-        details={"excess_mg_per_day": round(intake.supplemental_elemental_mg_per_day - ul, 1)},
+        details={"excess_mg_per_day": intake.excess_mg_per_day},
     )
 
 
@@ -147,11 +178,7 @@ def _explain_compound(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
     converted = [
         p for p in facts.intake.products if p.dose_basis == "compound" and p.route == "oral"
     ]
-    lines = [
-        f"{p.form}: {p.dose_mg:g} mg compound × {p.elemental_fraction} × "
-        f"{p.times_per_day}/day = {p.elemental_mg_per_day:g} mg elemental"
-        for p in converted
-    ]
+    lines = [f"{p.form}: {p.arithmetic}" for p in converted]
     return Explanation(
         explanation=(
             "Labels that give the weight of the whole salt were converted to elemental "

@@ -17,6 +17,7 @@ from rules.model import (
     Disposition,
     Finding,
     KnowledgeBaseRun,
+    NotChecked,
     Plan,
     Profile,
     Recommendation,
@@ -79,10 +80,11 @@ class KnowledgeBase:
         fired = self._engine.evaluate(facts.engine_facts())
         findings = self._findings(facts, fired)
         disposition = _disposition(findings)
+        not_checked = _not_checked(facts)
         return Recommendation(
             evaluation_id=str(uuid.uuid4()),
             disposition=disposition,
-            summary=_summary(disposition, findings, facts),
+            summary=_summary(disposition, findings, facts, not_checked),
             findings=findings,
             plan=_plan(facts, findings) if disposition in ("caution", "suitable") else None,
             referral=_referral(findings) if disposition == "refer" else None,
@@ -92,6 +94,7 @@ class KnowledgeBase:
                 rules_evaluated=len(self.rules),
                 rules_fired=tuple(dict.fromkeys(f.rule_id for f in fired)),
             ),
+            not_checked=not_checked,
         )
 
     def _findings(self, facts: Facts, fired) -> tuple[Finding, ...]:  # noqa: ANN001
@@ -171,7 +174,21 @@ def _plan(facts: Facts, findings: Sequence[Finding]) -> Plan:
     )
 
 
-def _summary(disposition: Disposition, findings: Sequence[Finding], facts: Facts) -> str:
+def _not_checked(facts: Facts) -> tuple[NotChecked, ...]:
+    """Return the profile's own not-checked items, then the knowledge base's, once each."""
+    return tuple(dict.fromkeys(facts.profile.not_checked + facts.not_checked))
+
+
+def _not_checked_text(not_checked: Sequence[NotChecked]) -> str:
+    return "; ".join(n.item for n in not_checked)
+
+
+def _summary(
+    disposition: Disposition,
+    findings: Sequence[Finding],
+    facts: Facts,
+    not_checked: Sequence[NotChecked] = (),
+) -> str:
     if disposition == "refer":
         top = findings[0]
         return (
@@ -186,8 +203,17 @@ def _summary(disposition: Disposition, findings: Sequence[Finding], facts: Facts
     base = f"Magnesium {form} ({route}) is reasonable, at most {ceiling:g} mg elemental per day"
     if disposition == "caution":
         n = sum(1 for f in findings if f.effect == "caution")
-        return f"{base}, with {n} precaution{'s' if n != 1 else ''} listed below."
-    return base + ". Evidence for back pain is limited: one small trial in chronic pain."
+        text = f"{base}, with {n} precaution{'s' if n != 1 else ''} listed below."
+        if not_checked:
+            text += f" Not checked: {_not_checked_text(not_checked)}."
+        return text
+    text = base + ". Evidence for back pain is limited: one small trial in chronic pain."
+    if not_checked:  # CLINICAL.md §13: never a plain "suitable" when something was not checked
+        return (
+            f"Suitable for what was checked; not checked: {_not_checked_text(not_checked)}. "
+            + text
+        )
+    return text
 
 
 _DEFAULT: KnowledgeBase | None = None

@@ -60,6 +60,15 @@ class MagnesiumProduct:
 
 
 @dataclass(frozen=True)
+class NotChecked:
+    """Something the knowledge base could not use, said rather than dropped (CLINICAL.md §13)."""
+
+    kind: Literal["medication", "code", "unit", "value", "resource", "input"]
+    item: str  # as a reader recognises it: "Zyrtec 10 mg", "RxNorm 123456", "eGFR"
+    reason: str  # plain language: "interactions with Zyrtec 10 mg were not checked"
+
+
+@dataclass(frozen=True)
 class Profile:
     age: int
     sex: Sex
@@ -73,6 +82,8 @@ class Profile:
     medications: tuple[Medication, ...] = ()
     magnesium_products: tuple[MagnesiumProduct, ...] = ()
     route_preference: Literal["oral", "topical", "any"] = "any"
+    # What an edge (e.g. the FHIR mapping) could not read, passed on to the recommendation.
+    not_checked: tuple[NotChecked, ...] = ()
 
 
 # --- the recommendation (output) -----------------------------------------------------------
@@ -140,8 +151,14 @@ class ProductIntake:
     dose_basis: str | None
     times_per_day: int
     elemental_fraction: float | None
-    elemental_mg_per_day: float
+    elemental_mg_per_day: float | None  # None: a magnesium medicine whose amount is unknown
     counted_toward_upper_limit: bool
+    dose_known: bool = True
+    # How the figure was reached, for reading: "1000 mg compound × 0.141 × 2/day = 282 mg
+    # elemental" (CLINICAL.md §12: computed here, rendered as is by every edge).
+    arithmetic: str = ""
+    source: Literal["profile", "medication list"] = "profile"
+    name: str | None = None  # the medication text it was read from, for "medication list"
 
 
 @dataclass(frozen=True)
@@ -151,6 +168,9 @@ class Intake:
     upper_limit_mg: float | None  # None under 1 year: no UL set
     rda_mg: float | None
     products: tuple[ProductIntake, ...]
+    # Over the UL, from the exact sum (rounded for reading, never to 0 when over).
+    excess_mg_per_day: float = 0.0
+    over_upper_limit: bool = False  # the decision intake.ul_exceeded makes
     # Unrounded sums: the rules decide on these (the figures above are for reading).
     exact_supplemental_mg: float = field(default=0.0, repr=False)
     exact_antacid_laxative_mg: float = field(default=0.0, repr=False)
@@ -173,3 +193,5 @@ class Recommendation:
     referral: Referral | None
     intake: Intake
     knowledge_base: KnowledgeBaseRun
+    # The profile's own not_checked, then the knowledge base's, in a stable order (§13).
+    not_checked: tuple[NotChecked, ...] = ()

@@ -24,9 +24,18 @@ URGENCY_ORDER: tuple[Urgency, ...] = ("emergency", "urgent", "prompt")
 
 
 @dataclass(frozen=True)
+class Creatinine:
+    value: float
+    unit: Literal["mg/dL", "µmol/L"]
+
+
+@dataclass(frozen=True)
 class Kidney:
     egfr: float | None = None  # mL/min/1.73 m²; None when unknown
     dialysis: bool = False
+    # Serum creatinine: eGFR (CKD-EPI 2021) and clearance (Cockcroft–Gault) are computed
+    # from it in rules.kidney_function (CLINICAL.md §3).
+    creatinine: Creatinine | None = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,20 @@ class BackPain:
     severity: int | None = None  # 0–10
     radiating: bool = False
     duration_weeks: float | None = None
+    # The profile says the patient has back pain, even without details (an empty
+    # `back_pain` object): a child under 5 with back pain is referred (CLINICAL.md §6).
+    reported: bool = False
+
+    @property
+    def described(self) -> bool:
+        """True when back pain is reported or any of its features is given."""
+        return (
+            self.reported
+            or self.radiating
+            or self.onset is not None
+            or self.severity is not None
+            or self.duration_weeks is not None
+        )
 
 
 @dataclass(frozen=True)
@@ -82,6 +105,8 @@ class Profile:
     medications: tuple[Medication, ...] = ()
     magnesium_products: tuple[MagnesiumProduct, ...] = ()
     route_preference: Literal["oral", "topical", "any"] = "any"
+    weight_kg: float | None = None  # with creatinine: Cockcroft–Gault clearance (§3)
+    conditions: frozenset[str] = frozenset()  # CLINICAL.md §11 tokens
     # What an edge (e.g. the FHIR mapping) could not read, passed on to the recommendation.
     not_checked: tuple[NotChecked, ...] = ()
 
@@ -134,6 +159,12 @@ class Plan:
     max_supplemental_elemental_mg_per_day: float
     separations: tuple[Separation, ...] = ()
     monitoring: tuple[str, ...] = ()
+    # CLINICAL.md §12: "self_care", or "clinician_directed" (moderate kidney disease: the
+    # ceiling is an upper bound for the clinician, not a dose to take).
+    dosing: Literal["self_care", "clinician_directed"] = "self_care"
+    # What the ceiling limits, in words every edge shows beside the number.
+    ceiling_label: str = "at most, from supplements and magnesium-containing medicines together"
+    notes: tuple[str, ...] = ()  # plain sentences the reader must see with the plan
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ The ceiling is the age UL minus the elemental magnesium already taken as antacid
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 from rules.conditions import F, any_true, flag
 from rules.data.forms import CITRATE, GLYCINATE, TOPICAL_CHLORIDE
@@ -20,8 +21,9 @@ from rules.rule import Explanation, Rule
 
 if TYPE_CHECKING:
     from rules.facts import Facts
+    from rules.model import Finding
 
-VERSION = "1.0.0"
+VERSION = "2.0.0"
 _ART_FORMS = cite("ART", "Choosing the right type and application method")
 _GROBER = cite("GROBER17", "Transdermal magnesium: no evidence of meaningful absorption")
 
@@ -38,6 +40,82 @@ def choose_form(facts: Facts) -> tuple[str, str]:
     if facts.tokens & set(CONSTIPATION):
         return CITRATE, "oral"
     return GLYCINATE, "oral"
+
+
+# --- CLINICAL.md §12: how the plan's ceiling is worded ---------------------------------------
+
+CEILING_SELF_CARE = "at most, from supplements and magnesium-containing medicines together"
+CEILING_CLINICIAN = (
+    "upper bound for a clinician-directed dose, not a self-care dose: supplements and "
+    "magnesium-containing medicines together"
+)
+CEILING_TOPICAL = (
+    "ceiling for any oral magnesium taken besides (supplements and magnesium-containing "
+    "medicines); topical magnesium is not counted toward the upper limit"
+)
+NOTE_CLINICIAN = (
+    "Moderately reduced kidney function: the dose is for the clinician to set. The figure "
+    "is an upper bound, not a dose to take."
+)
+NOTE_TOPICAL = (
+    "Topical magnesium is not counted toward the upper limit (absorption through the skin "
+    "is unproven). The ceiling applies to any oral magnesium taken besides."
+)
+NOTE_DOSE_UNKNOWN = (
+    "A magnesium medicine of unknown amount is not in this ceiling: the ceiling may be too "
+    "high. Find out the amount."
+)
+# Findings whose plan must be clinician-directed (CLINICAL.md §3: "clinician-directed dose").
+CLINICIAN_DIRECTED_CODES = frozenset({"kidney.moderate"})
+
+
+@dataclass(frozen=True)
+class PlanTerms:
+    dosing: Literal["self_care", "clinician_directed"]
+    ceiling_label: str
+    notes: tuple[str, ...]
+
+
+def plan_terms(facts: Facts, findings: Sequence[Finding]) -> PlanTerms:
+    """Return how the plan reads: who sets the dose, what the ceiling limits, what to know."""
+    _, route = choose_form(facts)
+    clinician = any(f.code in CLINICIAN_DIRECTED_CODES for f in findings)
+    notes = []
+    if clinician:
+        notes.append(NOTE_CLINICIAN)
+    if route == "topical":
+        notes.append(NOTE_TOPICAL)
+    if any(p.route == "oral" and p.elemental_mg_per_day is None for p in facts.intake.products):
+        notes.append(NOTE_DOSE_UNKNOWN)
+    if route == "topical":
+        label = CEILING_TOPICAL
+    elif clinician:
+        label = CEILING_CLINICIAN
+    else:
+        label = CEILING_SELF_CARE
+    return PlanTerms(
+        dosing="clinician_directed" if clinician else "self_care",
+        ceiling_label=label,
+        notes=tuple(notes),
+    )
+
+
+def plan_sentence(facts: Facts, findings: Sequence[Finding]) -> str:
+    """The plan in one sentence, as the summary opens (no closing full stop)."""
+    form, route = choose_form(facts)
+    ceiling = facts.dose_ceiling_mg
+    terms = plan_terms(facts, findings)
+    if route == "topical":
+        return (
+            f"Topical magnesium {form} may be tried (not counted toward the upper limit); any "
+            f"oral magnesium besides at most {ceiling:g} mg elemental per day"
+        )
+    if terms.dosing == "clinician_directed":
+        return (
+            f"Magnesium {form} ({route}) only at a clinician-directed dose, with "
+            f"{ceiling:g} mg elemental per day as the upper bound, not a self-care dose"
+        )
+    return f"Magnesium {form} ({route}) is reasonable, at most {ceiling:g} mg elemental per day"
 
 
 def _explain_topical(facts: Facts, fact: Mapping[str, Any]) -> Explanation:

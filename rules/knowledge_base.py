@@ -8,7 +8,17 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rules import forms, intake, interactions, kidney, labs, populations, red_flags
+from rules import (
+    comorbidities,
+    forms,
+    intake,
+    interactions,
+    kidney,
+    labs,
+    populations,
+    red_flags,
+    toxicity,
+)
 from rules.engine import RuleEngine, RuleSpec
 from rules.errors import EvaluationError
 from rules.facts import Facts, derive
@@ -23,12 +33,21 @@ from rules.model import (
     Recommendation,
     Referral,
     RuleRef,
-    Separation,
 )
 from rules.rule import Rule
 
-VERSION = "2026.11.1"
-MODULES = (red_flags, labs, kidney, intake, populations, interactions, forms)
+VERSION = "2026.12.0"
+MODULES = (
+    red_flags,
+    labs,
+    toxicity,
+    kidney,
+    intake,
+    populations,
+    comorbidities,
+    interactions,
+    forms,
+)
 ALL_RULES: tuple[Rule, ...] = tuple(rule for module in MODULES for rule in module.RULES)
 
 # CLINICAL.md §9: refer > avoid > caution > suitable.
@@ -157,20 +176,22 @@ def _referral(findings: Sequence[Finding]) -> Referral:
 
 def _plan(facts: Facts, findings: Sequence[Finding]) -> Plan:
     form, route = forms.choose_form(facts)
-    separations: list[Separation] = []
+    # One separation per drug, one per combination product (CLINICAL.md §5 v2).
+    separations = interactions.plan_separations(facts.matched_drugs)
     monitoring: list[str] = []
-    for m in facts.matched_drugs:
-        if m.separation is not None:
-            separations.append(m.separation)
     for f in findings:
         if f.category in ("interaction", "kidney", "lab") and "separation" not in f.details:
             monitoring.append(f.action)
+    terms = forms.plan_terms(facts, findings)  # CLINICAL.md §12 wording
     return Plan(
         form=form,
         route=route,  # type: ignore[arg-type]
         max_supplemental_elemental_mg_per_day=facts.dose_ceiling_mg,
         separations=tuple(separations),
         monitoring=tuple(dict.fromkeys(monitoring)),
+        dosing=terms.dosing,
+        ceiling_label=terms.ceiling_label,
+        notes=terms.notes + intake.ceiling_notes(facts.intake),  # §12: amounts unknown
     )
 
 
@@ -198,9 +219,7 @@ def _summary(
     if disposition == "avoid":
         reasons = "; ".join(f.title for f in findings if f.effect == "avoid")
         return f"Avoid magnesium supplements: {reasons}."
-    form, route = forms.choose_form(facts)
-    ceiling = facts.dose_ceiling_mg
-    base = f"Magnesium {form} ({route}) is reasonable, at most {ceiling:g} mg elemental per day"
+    base = forms.plan_sentence(facts, findings)
     if disposition == "caution":
         n = sum(1 for f in findings if f.effect == "caution")
         text = f"{base}, with {n} precaution{'s' if n != 1 else ''} listed below."

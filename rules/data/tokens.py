@@ -1,4 +1,4 @@
-"""The vocabularies a profile may use: red flags, symptoms, conditions (CLINICAL.md §4, §6, §7, §11).
+"""The vocabularies a profile may use: red flags, symptoms, conditions (CLINICAL.md §4–§11).
 
 `red_flags` and `symptoms` both accept any token below; the knowledge base reads the union,
 so a red flag placed among the symptoms still refers (fail safe).
@@ -19,6 +19,14 @@ MALIGNANCY = ("history_of_cancer", "unexplained_weight_loss", "night_pain")
 FRACTURE_MAJOR = ("significant_trauma",)
 FRACTURE_MINOR = ("minor_trauma",)
 FRACTURE_RISK = ("osteoporosis", "long_term_corticosteroids")
+# v2: long-term corticosteroids refer with or without trauma (ACP07 table 2; Downie 2013);
+# osteoporosis refers with sudden onset.
+FRACTURE_STEROIDS = ("long_term_corticosteroids",)
+FRACTURE_SUDDEN_ONSET_RISK = ("osteoporosis",)
+# v2: in a child aged 5–17, these with back pain refer (ACR Back Pain—Child, 2021).
+PEDIATRIC_SIGNS = (
+    ("night_pain", "fever", "unexplained_weight_loss") + NEUROLOGICAL_DEFICIT + CAUDA_EQUINA
+)
 INFLAMMATORY_FEATURES = (
     "morning_stiffness",
     "improves_with_exercise",
@@ -82,7 +90,3 @@ DEFICIENCY_RISK = (
 CONDITION_TOKENS: frozenset[str] = frozenset(
     MYASTHENIA_GRAVIS + HEART_BLOCK + BOWEL_OBSTRUCTION + DEHYDRATION + DEFICIENCY_RISK
 )
-
-# v1 names, kept while rules/labs.py moves to the v2 groups above.
-HYPERMAGNESEMIA_SYSTEMIC = TOXICITY_CARDINAL + TOXICITY_FLUSHING
-HYPERMAGNESEMIA_NAUSEA = ("nausea",)

@@ -45,6 +45,14 @@ class PlanSchema(Schema):
     max_supplemental_elemental_mg_per_day = fields.Float()
     separations = fields.List(fields.Nested(SeparationSchema))
     monitoring = fields.List(fields.String())
+    dosing = fields.String(
+        metadata={"description": "self_care, or clinician_directed (the ceiling is an upper "
+                  "bound for the clinician, not a dose to take)"}
+    )
+    ceiling_label = fields.String(
+        metadata={"description": "What max_supplemental_elemental_mg_per_day limits, in words"}
+    )
+    notes = fields.List(fields.String(), metadata={"description": "Sentences shown with the plan"})
 
 
 class ReferralSchema(Schema):

@@ -67,7 +67,8 @@ RED_FLAGS = [
 ]
 # Values either side of each line (CLINICAL.md §3, §4), mixed into the generated numbers.
 EGFR_EDGES = [14.9, 14.9999, 15, 29.9, 29.9996, 30, 59.9, 59.99, 60]
-SERUM_EDGES = [1.79, 1.8, 2.6, 2.61, 4.79, 4.8, 0.74, 0.75, 1.07, 1.06, 1.48, 2.14, 3.95]
+SERUM_EDGES = [1.19, 1.2, 1.79, 1.8, 2.3, 2.31, 4.19, 4.2, 0.49, 0.5, 0.74, 0.75, 0.94, 0.95,
+               1.72, 1.73, 0.98, 0.99, 1.48, 1.89, 1.9, 3.45, 3.46]
 
 
 def _number(low, high):
@@ -299,7 +300,9 @@ def _expected_serum(profile: Profile) -> set[str]:
     out = set()
     if round(mg_dl, 9) < 1.8:
         out.add("lab.hypomagnesemia")
-    if round(mg_dl, 9) > 2.6:
+    if round(mg_dl, 9) < 1.2:
+        out.add("lab.severe_hypomagnesemia")
+    if round(mg_dl, 9) > 2.3:
         out.add("lab.hypermagnesemia")
     return out
 
@@ -312,7 +315,8 @@ def test_kidney_and_serum_findings_follow_the_clinical_tables(body):
     kidney_found = found & {*KIDNEY_RANK, "kidney.unknown_older_adult"}
     expected = _expected_kidney(profile)
     assert kidney_found == ({expected} if expected else set())
-    assert found & {"lab.hypomagnesemia", "lab.hypermagnesemia"} == _expected_serum(profile)
+    serum_codes = {"lab.hypomagnesemia", "lab.severe_hypomagnesemia", "lab.hypermagnesemia"}
+    assert found & serum_codes == _expected_serum(profile)
 
 
 @SETTINGS

@@ -191,13 +191,14 @@ def _plan(facts: Facts, findings: Sequence[Finding]) -> Plan:
         monitoring=tuple(dict.fromkeys(monitoring)),
         dosing=terms.dosing,
         ceiling_label=terms.ceiling_label,
-        notes=terms.notes + intake.ceiling_notes(facts.intake),  # §12: amounts unknown
+        notes=terms.notes,
     )
 
 
 def _not_checked(facts: Facts) -> tuple[NotChecked, ...]:
     """Return the profile's own not-checked items, then the knowledge base's, once each."""
-    return tuple(dict.fromkeys(facts.profile.not_checked + facts.not_checked))
+    own = facts.not_checked + facts.kidney.not_checked  # medications, then kidney inputs
+    return tuple(dict.fromkeys(facts.profile.not_checked + own))
 
 
 def _not_checked_text(not_checked: Sequence[NotChecked]) -> str:

@@ -128,7 +128,7 @@ def test_a_plain_plan_is_self_care(recommend):
         ({"egfr": 60}, "self_care"),
         # computed: CKD-EPI 2021, female 45, creatinine 1.2 mg/dL → 56.89
         ({"creatinine": {"value": 1.2, "unit": "mg/dL"}}, "clinician_directed"),
-        ({"creatinine": {"value": 0.8, "unit": "mg/dL"}}, "self_care"),  # → 91.9
+        ({"creatinine": {"value": 0.8, "unit": "mg/dL"}}, "self_care"),  # → 92.54
     ],
 )
 def test_moderate_kidney_disease_makes_the_plan_clinician_directed(recommend, kidney, dosing):

@@ -190,3 +190,27 @@ def test_digoxin_by_rxnorm_code(recommend):
     rec = recommend(medications=[{"name": "cardiac glycoside", "rxnorm": "3407"}],
                     symptoms=["visual_disturbance"])
     assert DIGOXIN in codes(rec)
+
+
+# --- magnesium medicines in the medication list count as taking oral magnesium -------------
+
+
+def test_milk_of_magnesia_in_the_medication_list_with_one_sign_is_toxicity(recommend):
+    rec = recommend(medications=meds("Milk of Magnesia 30 mL at bedtime"), symptoms=["lethargy"])
+    f = finding(rec, TOXIC)
+    assert f["evidence"]["oral_magnesium"] == [
+        "Milk of Magnesia 30 mL at bedtime (antacid or laxative)"
+    ]
+    assert "magnesium taken as an antacid or laxative" in f["evidence"]["risk_context"]
+
+
+@pytest.mark.parametrize(
+    ("age", "signs", "toxic"),
+    [(70, ["lethargy"], True), (45, ["lethargy"], False), (45, ["lethargy", "confusion"], True)],
+)
+def test_a_magnesium_medicine_of_unknown_amount_counts(recommend, age, signs, toxic):
+    rec = recommend(age=age, medications=meds("Mag-Ox"), symptoms=signs)
+    assert (TOXIC in codes(rec)) is toxic
+    assert UNEXPLAINED not in codes(rec)  # the patient does take magnesium
+    if toxic:
+        assert finding(rec, TOXIC)["evidence"]["oral_magnesium"] == ["Mag-Ox (amount unknown)"]

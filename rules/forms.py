@@ -85,7 +85,8 @@ def plan_terms(facts: Facts, findings: Sequence[Finding]) -> PlanTerms:
         notes.append(NOTE_CLINICIAN)
     if route == "topical":
         notes.append(NOTE_TOPICAL)
-    if any(p.route == "oral" and p.elemental_mg_per_day is None for p in facts.intake.products):
+    # dose_known False also covers a known dose counted once a day for want of a frequency.
+    if any(p.route == "oral" and not p.dose_known for p in facts.intake.products):
         notes.append(NOTE_DOSE_UNKNOWN)
     if route == "topical":
         label = CEILING_TOPICAL

@@ -135,13 +135,18 @@ def medicine_intake(medicine: MagnesiumMedicine) -> tuple[ProductIntake, float]:
     """Return a medication-list magnesium medicine as intake, and the mg/day it counts.
 
     A known dose with no stated frequency counts once a day, as the least it can be, and
-    stays marked `dose_known` False; an unknown amount, or one taken as needed, counts 0.
+    stays marked `dose_known` False; an unknown amount, or one taken as needed or less
+    than daily, counts 0.
     """
     form = medicine.form or "unspecified"
     fraction = ELEMENTAL_FRACTION.get(form) if medicine.dose_basis == "compound" else None
     oral = medicine.route == "oral"
     mg: float | None = None
-    if medicine.dose_mg is not None and not medicine.as_needed:
+    # Counted when how often is known, or not stated at all (then once a day, the least);
+    # as needed, weekly or monthly: how much a day is not known, so not counted.
+    if medicine.dose_mg is not None and (
+        medicine.times_per_day is not None or medicine.frequency is None
+    ):
         mg = medicine.dose_mg * (fraction or 1.0) * (medicine.times_per_day or 1)
     known = mg is not None and medicine.times_per_day is not None
     return (

@@ -101,10 +101,12 @@ _ML_PER = {"tsp": 5.0, "teaspoon": 5.0, "tbsp": 15.0, "tablespoon": 15.0, "oz": 
            "ounce": 29.5735}
 
 # Frequency words, most specific first: (pattern, times per day). None: as needed.
+# 0: weekly or monthly, less than once a day.
 _FREQUENCIES: tuple[tuple[re.Pattern[str], int | None], ...] = tuple(
     (re.compile(p), n)
     for p, n in (
         (r"\b(prn|as needed|when needed|if needed|as required)\b", None),
+        (r"\b(weekly|(a|per|each|every|/) ?week|monthly|(a|per|each|every) ?month)\b", 0),
         (r"\b(q\.?i\.?d|four times (a|per|each|every) day|4 ?(times|x) ?(a|per|/)? ?day|"
          r"q ?6 ?h|every 6 hours)\b", 4),
         (r"\b(t\.?i\.?d|three times (a|per|each|every) day|3 ?(times|x) ?(a|per|/)? ?day|"
@@ -187,12 +189,15 @@ def _recognise(text: str) -> tuple[str, str | None, Purpose, bool] | None:
     for i, word in enumerate(words):
         if word != "magnesium":
             continue
-        after = " ".join(words[i + 1 : i + 3])
+        following = words[i + 1 :]
+        if following[:1] == ["as"]:  # "magnesium (as glycinate) 200 mg"
+            following = following[1:]
+        after = " ".join(following[:2])
         for salt in sorted(_SALTS, key=len, reverse=True):
             if after == salt or after.startswith(salt + " "):
                 form = _SALTS[salt]
                 return f"magnesium {form}", form, "supplement", False
-        if words[i + 1 : i + 2] and words[i + 1] in _NOT_MEDICINE_SALTS:
+        if following[:1] and following[0] in _NOT_MEDICINE_SALTS:
             return None
         # "magnesium 250 mg" alone is a supplement; "esomeprazole magnesium" is a salt.
         if read_text(text).recognised:
@@ -268,11 +273,12 @@ def _amount(
         unknown = f"magnesium {form} cannot be converted to elemental magnesium"
         dose = None
     if dose is not None and times is None:
-        unknown = (
-            f"{name} is taken as needed: how much a day is not known"
-            if as_needed
-            else f"how often {name} is taken is not stated"
-        )
+        if as_needed:
+            unknown = f"{name} is taken as needed: how much a day is not known"
+        elif frequency:
+            unknown = f"{name} is taken {frequency}: how much a day is not known"
+        else:
+            unknown = f"how often {name} is taken is not stated"
     return MagnesiumMedicine(
         text=text,
         name=name,
@@ -323,5 +329,7 @@ def _frequency(text: str) -> tuple[int | None, str | None, bool]:
     for pattern, times in _FREQUENCIES:
         found = pattern.search(text)
         if found:
+            if times == 0:  # weekly or monthly: less than daily, amount a day not known
+                return None, found.group(0), False
             return times, found.group(0), times is None
     return None, None, False

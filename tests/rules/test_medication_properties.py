@@ -1,0 +1,86 @@
+"""Safety invariants of the medication list (CLINICAL.md §5, §12, §13), over generated profiles.
+
+Interacting names are written out (v1 and v2, brands, combinations, spellings), not
+imported from the tables under test.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rules import Medication, evaluate
+from tests.rules.test_properties import SETTINGS, load, profiles
+
+DISPOSITION_RANK = {"refer": 0, "avoid": 1, "caution": 2, "suitable": 3}
+
+INTERACTING = [
+    "Biktarvy", "Genvoya", "Vocabria", "Juluca", "Triumeq", "Dovato", "eltrombopag 50 mg",
+    "CellCept 500 mg", "Xofluza", "tacrolimus 1 mg", "metolazone 5 mg", "Dyazide",
+    "lisinopril-HCTZ 20-12.5", "Unithroid 50 mcg", "Solodyn 90 mg", "Kayexalate 15 g",
+    "Veltassa", "cisplatin", "Digitek", "Gralise", "Zegerid", "Nexium 24HR", "Doxycyclin",
+    "ciprofloxacine", "Levothyroxin", "Ciprofloxasin 500", "Plaquenil 200 mg", "Reyataz",
+    "Cipro 500 mg", "Lasix 40", "spironolactone", "Fosamax 70 mg",
+]
+RXNORM_INTERACTING = ["10582", "3640", "2551", "313988", "199026", "1433868", "42316"]
+# Generated names that cannot be a drug name: "Zq" + letters + "x" (no table holds such a word
+# and none is within the approximate-spelling distance of one).
+UNKNOWN_NAMES = st.builds(
+    lambda core, strength: f"Zq{core}x{strength}",
+    st.text(alphabet="bcdfghjklmnpqrstvwz", min_size=3, max_size=8),
+    st.sampled_from(["", " 10 mg", " 5 mg daily", " tab"]),
+)
+
+
+@SETTINGS
+@given(body=profiles(), drug=st.sampled_from(INTERACTING))
+def test_adding_an_interacting_drug_never_makes_the_answer_less_cautious(body, drug):
+    profile = load(body)
+    before = evaluate(profile)
+    after = evaluate(
+        dataclasses.replace(profile, medications=(*profile.medications, Medication(drug)))
+    )
+    assert DISPOSITION_RANK[after.disposition] <= DISPOSITION_RANK[before.disposition]
+    assert after.disposition != "suitable"
+    assert {f.code for f in before.findings} <= {f.code for f in after.findings}
+
+
+@SETTINGS
+@given(body=profiles(), code=st.sampled_from(RXNORM_INTERACTING))
+def test_adding_an_interacting_code_never_makes_the_answer_less_cautious(body, code):
+    profile = load(body)
+    before = evaluate(profile)
+    after = evaluate(
+        dataclasses.replace(
+            profile, medications=(*profile.medications, Medication("item 1", rxnorm=code))
+        )
+    )
+    assert DISPOSITION_RANK[after.disposition] <= DISPOSITION_RANK[before.disposition]
+    assert after.disposition != "suitable"
+
+
+@SETTINGS
+@given(body=profiles(), name=UNKNOWN_NAMES)
+def test_an_unrecognised_medication_always_appears_in_not_checked(body, name):
+    profile = load(body)
+    rec = evaluate(
+        dataclasses.replace(profile, medications=(*profile.medications, Medication(name)))
+    )
+    assert name in [n.item for n in rec.not_checked]
+    assert "medication.not_recognized" in {f.code for f in rec.findings}
+    if rec.disposition == "suitable":
+        assert rec.summary.startswith("Suitable for what was checked; not checked: ")
+        assert name in rec.summary
+
+
+@SETTINGS
+@given(body=profiles(), name=UNKNOWN_NAMES)
+def test_an_unrecognised_medication_never_changes_the_disposition(body, name):
+    profile = load(body)
+    before = evaluate(profile)
+    after = evaluate(
+        dataclasses.replace(profile, medications=(*profile.medications, Medication(name)))
+    )
+    assert after.disposition == before.disposition

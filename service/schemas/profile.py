@@ -214,19 +214,19 @@ class ProfileSchema(_Strict):
     serum_magnesium = fields.Nested(SerumMagnesiumSchema, load_default=None, allow_none=True)
     back_pain = fields.Nested(BackPainSchema, load_default=None, allow_none=True)
     red_flags = fields.List(
-        fields.String(),
+        fields.String(metadata={"enum": sorted(ALL_TOKENS)}),
         load_default=list,
         validate=[validate.Length(max=MAX_TOKENS), _tokens],
         metadata={"description": "Red-flag tokens (CLINICAL.md §6)"},
     )
     symptoms = fields.List(
-        fields.String(),
+        fields.String(metadata={"enum": sorted(ALL_TOKENS)}),
         load_default=list,
         validate=[validate.Length(max=MAX_TOKENS), _tokens],
         metadata={"description": "Symptom tokens (CLINICAL.md §4, §7, §11, constipation)"},
     )
     conditions = fields.List(
-        fields.String(),
+        fields.String(metadata={"enum": sorted(CONDITION_TOKENS)}),
         load_default=list,
         validate=[validate.Length(max=MAX_TOKENS), _conditions],
         metadata={"description": "Condition tokens (CLINICAL.md §11): "

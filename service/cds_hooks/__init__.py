@@ -4,16 +4,23 @@ services.py      the services and their prefetch templates (discovery is this da
 views.py         the routes
 auth.py          bearer JWTs from trusted issuers (service.security.jwt)
 prefetch.py      prefetched data, or fetched from the client's FHIR server (412)
-fhir_mapping.py  FHIR R4 → the profile; what could not be used is noted
-cards.py         the recommendation → cards and suggestions
+schemas.py       the hook request and feedback bodies (marshmallow)
+fhir/            FHIR R4 → the profile, one reader per resource kind; notes for the rest
+fhir_mapping.py  the FHIR reading's entry point, kept for existing imports
+cards.py         the recommendation → cards
+suggestions.py   suggested changes to the draft orders (order hooks)
 feedback.py      feedback into the audit store
 errors.py        OperationOutcome for every error on these routes
 """
 
-from flask import Flask
+from flask import Flask, request
 from flask_cors import CORS
+from werkzeug.exceptions import HTTPException
 
-from service.cds_hooks import auth
+from service import problems
+from service.cds_hooks import auth, errors
+
+PREFIX = "/cds-services"
 
 
 def init_app(app: Flask) -> None:
@@ -22,6 +29,9 @@ def init_app(app: Flask) -> None:
 
     auth.init_app(app)
     app.register_blueprint(blp)
+    # Routing errors (404, 405) happen before a blueprint is chosen: answer them as
+    # OperationOutcome on the CDS Hooks paths, as problem details elsewhere.
+    app.register_error_handler(HTTPException, _routing_error)
     origins = list(app.config.get("CORS_ORIGINS") or [])
     if origins:
         CORS(
@@ -31,3 +41,10 @@ def init_app(app: Flask) -> None:
             methods=["GET", "POST", "OPTIONS"],
             max_age=600,
         )
+
+
+def _routing_error(error: HTTPException):
+    """OperationOutcome for errors on /cds-services paths; problem details elsewhere."""
+    if request.path == PREFIX or request.path.startswith(PREFIX + "/"):
+        return errors.http_error(error)
+    return problems.handle_http_exception(error)

@@ -66,13 +66,11 @@ def test_412_when_the_fhir_server_refuses(client, fhir_server):
     request = scenarios.without_prefetch(scenarios.scenario_a_request(), fhir_server.url)
     request["context"]["patientId"] = "nobody"
     fhir_server.record = {"patient": []}
-    # A read that finds nothing is null (the patient is then unknown: 422, not a crash).
+    # A read that finds nothing is null: the patient is unknown, and one card says so.
     response = client.post(PATIENT_VIEW, json=request)
-    assert response.status_code == 422
-    assert any(
-        "birthDate" in i["diagnostics"] or "age" in i["diagnostics"]
-        for i in response.get_json()["issue"]
-    )
+    assert response.status_code == 200
+    [card] = response.get_json()["cards"]
+    assert "no Patient resource" in card["detail"]
 
 
 def test_fhir_server_must_use_https_unless_local(client):

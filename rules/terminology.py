@@ -118,6 +118,19 @@ _FUZZY_NAMES = tuple(
 )
 
 
+@lru_cache(maxsize=64)
+def _fuzzy_candidates(length: int) -> tuple[str, ...]:
+    """Names a word of `length` letters can reach ratio 90 with (a fifth of the work).
+
+    ratio = 2·common / (a + b) ≤ 2·min(a, b) / (a + b); at 90 or more the lengths differ by
+    at most a tenth of their sum.
+    """
+    slack = 100 - FUZZY_MIN_RATIO
+    return tuple(
+        n for n in _FUZZY_NAMES if abs(len(n) - length) * 100 <= slack * (len(n) + length)
+    )
+
+
 @lru_cache(maxsize=8192)
 def read_text(text: str) -> TextReading:
     """Find the interacting and the common drugs named in a medication text (cached)."""
@@ -146,7 +159,7 @@ def read_text(text: str) -> TextReading:
         if len(word) < FUZZY_MIN_LENGTH or not word.isalpha() or word in IGNORED_WORDS:
             continue
         best = process.extractOne(
-            word, _FUZZY_NAMES, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_RATIO
+            word, _fuzzy_candidates(len(word)), scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_RATIO
         )
         if best is None:
             continue

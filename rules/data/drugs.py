@@ -202,8 +202,11 @@ DRUGS: tuple[Drug, ...] = (
          source=label("OFLOXACIN", "Dosage and administration")),
     Drug("delafloxacin", _FQ, ("baxdela",), ("delafloxacine",), 2, 6,
          source=label("BAXDELA", "sections 2.4 / 7.1: 2 h before or 6 h after")),
-    Drug("gemifloxacin", _FQ, ("factive",), ("gemifloxacine",), 3, 2,
-         source=label("FACTIVE", "section 2 / 7: 3 h before or 2 h after")),
+    # The label: antacids at least 3 h before or 2 h after gemifloxacin, so gemifloxacin
+    # goes 2 h before magnesium or 3 h after it.
+    Drug("gemifloxacin", _FQ, ("factive",), ("gemifloxacine",), 2, 3,
+         source=label("FACTIVE", "sections 2 / 7: magnesium antacids 3 h before or 2 h "
+                      "after")),
     Drug("norfloxacin", _FQ, ("noroxin",), ("norfloxacine", "norfloxacino"), 2, 2,
          source=label("NOROXIN", "Precautions, drug interactions: not within 2 hours")),
     # --- tetracyclines: 2 / 6 (ODS upper bound), per label where it gives one -------------

@@ -69,8 +69,8 @@ V2_TABLE = [
     # fluoroquinolones added
     ("delafloxacin", FQ, "delafloxacin", (2, 6)),
     ("Baxdela", FQ, "delafloxacin", (2, 6)),
-    ("gemifloxacin", FQ, "gemifloxacin", (3, 2)),
-    ("Factive", FQ, "gemifloxacin", (3, 2)),
+    ("gemifloxacin", FQ, "gemifloxacin", (2, 3)),
+    ("Factive", FQ, "gemifloxacin", (2, 3)),
     ("norfloxacin", FQ, "norfloxacin", (2, 2)),
     # tetracyclines added
     ("omadacycline", TC, "omadacycline", (4, 4)),

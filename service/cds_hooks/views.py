@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, request
@@ -55,7 +56,9 @@ def call_service(service_id: str):
         if only == ():
             return jsonify({"cards": []})  # nothing selected that bears on magnesium
     try:
-        profile = PROFILE_SCHEMA.load(mapped.profile)
+        # What the reading could not use travels with the profile, so the recommendation
+        # (its summary, the audit) carries it too (CLINICAL.md §13).
+        profile = replace(PROFILE_SCHEMA.load(mapped.profile), not_checked=mapped.not_checked())
         recommendation = evaluate_profile(profile, "cds-hooks", caller=g.get("caller"))
     except ValidationError as error:
         problems = [f"{e['field']}: {e['message']}" for e in errors.field_errors(error.messages)]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from rules import NotChecked
 from rules.data.tokens import CAUDA_EQUINA
 from service.cds_hooks.fhir import bundle
 from service.cds_hooks.fhir.conditions import read_conditions
@@ -25,7 +26,6 @@ from service.cds_hooks.fhir.observations import (
     read_weight,
 )
 from service.cds_hooks.fhir.patient import read_patient
-from service.schemas.profile import KidneySchema, ProfileSchema
 
 # Without an eGFR value, a stage is read as the top of its KDIGO band: every value in the
 # band gives the same kidney finding, and the top never overstates the stage.
@@ -35,8 +35,6 @@ EGFR_FOR_STAGE = {5: 14.0, 4: 29.0}
 CAUDA_EQUINA_TOKEN = (
     "cauda_equina_syndrome" if "cauda_equina_syndrome" in CAUDA_EQUINA else CAUDA_EQUINA[0]
 )
-_PROFILE_FIELDS = set(ProfileSchema().fields)
-_KIDNEY_FIELDS = set(KidneySchema().fields)
 
 
 @dataclass
@@ -48,6 +46,10 @@ class MappedPatient:
     # order-select: how many selected drafts name a medication, and the non-magnesium ones.
     selected_drafts: int = 0
     selected_medications: list[str] = field(default_factory=list)
+
+    def not_checked(self) -> tuple[NotChecked, ...]:
+        """The notes that leave a check incomplete, as the profile's not_checked (§13)."""
+        return tuple(NotChecked(n.kind, n.source, n.text) for n in self.notes if n.affects_safety)
 
 
 def map_patient(
@@ -97,21 +99,10 @@ def map_patient(
         )
     creatinine = take(read_creatinine(values.get("creatinine", [])))
     if creatinine is not None:
-        if "creatinine" in _KIDNEY_FIELDS:
-            kidney["creatinine"] = creatinine
-        elif kidney["egfr"] is None:
-            notes.append(
-                DataNote(
-                    "prefetch creatinine",
-                    "serum creatinine is recorded but no eGFR: it was not converted, so kidney "
-                    "function counts as unknown",
-                    affects_safety=True,
-                    kind="value",
-                )
-            )
+        kidney["creatinine"] = creatinine  # the knowledge base computes eGFR and clearance
     profile["kidney"] = kidney
     weight = take(read_weight(values.get("weight", [])))
-    if weight is not None and "weight_kg" in _PROFILE_FIELDS:
+    if weight is not None:
         profile["weight_kg"] = weight
 
     magnesium = take(read_serum_magnesium(values.get("magnesium", [])))
@@ -132,18 +123,7 @@ def map_patient(
                 )
             )
     if conditions.tokens:
-        if "conditions" in _PROFILE_FIELDS:
-            profile["conditions"] = sorted(conditions.tokens)
-        else:
-            notes.append(
-                DataNote(
-                    "prefetch conditions",
-                    "conditions that bear on magnesium were found ("
-                    + ", ".join(sorted(conditions.tokens))
-                    + ") but this knowledge base does not check them yet",
-                    affects_safety=True,
-                )
-            )
+        profile["conditions"] = sorted(conditions.tokens)
 
     index = bundle.reference_index(everything, urls)
     medications = take(
@@ -157,10 +137,6 @@ def map_patient(
     )
     profile["medications"] = medications.medications
     profile["magnesium_products"] = medications.magnesium_products
-    if "not_checked" in _PROFILE_FIELDS:
-        profile["not_checked"] = [
-            {"kind": n.kind, "item": n.source, "reason": n.text} for n in notes if n.affects_safety
-        ]
     return MappedPatient(
         profile,
         notes,

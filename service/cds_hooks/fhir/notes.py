@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 
 T = TypeVar("T")
+# As rules.NotChecked.kind.
+Kind = Literal["medication", "code", "unit", "value", "resource", "input"]
 
 
 @dataclass(frozen=True)
@@ -15,7 +17,7 @@ class DataNote:
     source: str  # "MedicationStatement/ms-1", "prefetch egfr", ...
     text: str
     affects_safety: bool = False  # True when a check may be incomplete because of it
-    kind: str = "resource"  # as rules.NotChecked.kind: medication, code, unit, value, resource
+    kind: Kind = "resource"
 
 
 class UnreadableResource(Exception):
@@ -35,7 +37,7 @@ class Reading(Generic[T]):
     notes: list[DataNote] = field(default_factory=list)
 
     def note(
-        self, source: str, text: str, affects_safety: bool = False, kind: str = "resource"
+        self, source: str, text: str, affects_safety: bool = False, kind: Kind = "resource"
     ) -> None:
         self.notes.append(DataNote(source, text, affects_safety, kind))
 

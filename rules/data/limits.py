@@ -86,7 +86,9 @@ SERUM_LOW_BELOW = Threshold(1.8, "mg/dL", cite("IOM97", "lower limit of normal s
 SERUM_SEVERE_LOW_BELOW = Threshold(
     1.2,
     "mg/dL",
-    cite("SmPC", "section 4.2: severe deficiency is repleted under medical care (about 0.5 mmol/L)"),
+    cite(
+        "SmPC", "section 4.2: severe deficiency is repleted under medical care (about 0.5 mmol/L)"
+    ),
 )
 SERUM_HIGH_ABOVE = Threshold(
     2.3, "mg/dL", cite("ODS", "normal serum magnesium 0.75–0.95 mmol/L (2.3 mg/dL)")

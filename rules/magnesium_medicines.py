@@ -199,8 +199,9 @@ def _recognise(text: str) -> tuple[str, str | None, Purpose, bool] | None:
                 return f"magnesium {form}", form, "supplement", False
         if following[:1] and following[0] in _NOT_MEDICINE_SALTS:
             return None
-        # "magnesium 250 mg" alone is a supplement; "esomeprazole magnesium" is a salt.
-        if read_text(text).recognised:
+        # "esomeprazole magnesium" is the salt of the drug before it; "calcium 600 mg,
+        # magnesium 250 mg" or "magnesium 250 mg" alone is magnesium the patient takes.
+        if i > 0 and read_text(words[i - 1]).drugs:
             return None
         return "magnesium", None, "supplement", False
     return None

@@ -63,6 +63,11 @@ READINGS = [
      "magnesium hydroxide", "hydroxide", AL, 300, "compound", None, "oral"),
     ("1 capsule daily", "252430", "magnesium oxide", "oxide", "supplement", 400, "compound", 1,
      "oral"),
+    # magnesium beside other minerals is still magnesium taken, not a salt of them
+    ("calcium 600 mg, magnesium 250 mg, zinc 15 mg daily", None,
+     "magnesium", None, "supplement", 250, "elemental", 1, "oral"),
+    ("Cipro 500 mg and magnesium 400 mg daily", None,
+     "magnesium", None, "supplement", 400, "elemental", 1, "oral"),
 ]
 
 

@@ -436,3 +436,9 @@ def test_every_v2_code_is_in_the_catalogue():
     catalogue = {r.code: r for r in KnowledgeBase().rules.values()}
     for code in (AR, KB, MW, NR, "intake.dose_unknown"):
         assert catalogue[code].sources, code
+
+
+def test_milk_of_magnesia_in_the_medication_list_counts_for_the_alkalosis_sentence(recommend):
+    rec = recommend(medications=[{"name": "Kayexalate 15 g daily"},
+                                 {"name": "milk of magnesia 15 mL at bedtime"}])
+    assert finding(rec, KB)["details"]["alkalosis_risk"] is True

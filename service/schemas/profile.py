@@ -155,7 +155,13 @@ class MagnesiumProductSchema(_Strict):
     )
     times_per_day = StrictInteger(load_default=1, validate=validate.Range(min=1, max=24))
     purpose = fields.String(
-        load_default="supplement", validate=validate.OneOf(["supplement", "antacid_laxative"])
+        load_default=None,
+        validate=validate.OneOf(["supplement", "antacid_laxative"]),
+        metadata={
+            "description": "supplement or antacid_laxative; when not given, magnesium "
+            "hydroxide (milk of magnesia) is antacid_laxative and other forms supplement "
+            "(CLINICAL.md §2 v2)"
+        },
     )
 
     @validates_schema
@@ -179,7 +185,11 @@ class MagnesiumProductSchema(_Strict):
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> MagnesiumProduct:
-        return MagnesiumProduct(**{**data, "form": normalise_form(data["form"])})
+        form = normalise_form(data["form"])
+        purpose = data.get("purpose") or (
+            "antacid_laxative" if form == "hydroxide" else "supplement"
+        )
+        return MagnesiumProduct(**{**data, "form": form, "purpose": purpose})
 
 
 def _vocabulary(allowed: frozenset[str]):  # noqa: ANN202

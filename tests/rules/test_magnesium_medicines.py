@@ -198,3 +198,18 @@ def test_as_needed_or_less_than_daily_is_not_counted_but_said(recommend, text):
         None, False, False)
     assert "intake.dose_unknown" in codes(rec)
     assert rec["intake"]["over_upper_limit"] is False
+
+
+@pytest.mark.parametrize(
+    ("product", "purpose"),
+    [
+        ({"form": "hydroxide", "dose_mg": 100, "dose_basis": "elemental"}, AL),
+        ({"form": "milk of magnesia", "dose_mg": 100, "dose_basis": "elemental"}, AL),
+        ({"form": "hydroxide", "dose_mg": 100, "dose_basis": "elemental",
+          "purpose": "supplement"}, "supplement"),  # the profile says otherwise
+        ({"form": "oxide", "dose_mg": 100, "dose_basis": "elemental"}, "supplement"),
+    ],
+)
+def test_a_profile_products_purpose_defaults_by_form(recommend, product, purpose):
+    rec = recommend(magnesium_products=[product])
+    assert rec["intake"]["products"][0]["purpose"] == purpose

@@ -409,9 +409,15 @@ def _rank(profile: Profile) -> int:
 
 
 @SETTINGS
-@given(body=profiles(), sign=st.sampled_from(TOXICITY_SIGNS))
-def test_adding_a_sign_of_toxicity_never_makes_the_answer_less_cautious(body, sign):
+@given(
+    body=profiles(),
+    signs=st.lists(st.sampled_from(TOXICITY_SIGNS), max_size=3, unique=True),
+    sign=st.sampled_from(TOXICITY_SIGNS),
+)
+def test_adding_a_sign_of_toxicity_never_makes_the_answer_less_cautious(body, signs, sign):
+    # Start from profiles that already show some signs: that is where the rules count.
     profile = load(body)
+    profile = dataclasses.replace(profile, symptoms=profile.symptoms | set(signs))
     more = dataclasses.replace(profile, symptoms=profile.symptoms | {sign})
     assert _rank(more) <= _rank(profile)
 
@@ -464,3 +470,22 @@ def test_adding_a_condition_never_makes_the_answer_less_cautious(body, condition
     profile = load(body)
     more = dataclasses.replace(profile, conditions=profile.conditions | {condition})
     assert _rank(more) <= _rank(profile)
+
+
+@SETTINGS
+@given(
+    body=profiles(),
+    age=st.integers(0, 110),
+    scr=st.floats(0.3, 12, allow_nan=False) | st.sampled_from(CREATININE_EDGES),
+    weight=st.none() | st.floats(3, 200, allow_nan=False),
+    egfr=st.none() | _number(0, 200),
+)
+def test_kidney_findings_follow_the_equations(body, age, scr, weight, egfr):
+    profile = load(body)
+    kidney = dataclasses.replace(profile.kidney, egfr=egfr, creatinine=Creatinine(scr, "mg/dL"))
+    profile = dataclasses.replace(profile, age=age, weight_kg=weight, kidney=kidney)
+    found = {f.code for f in evaluate(profile).findings}
+    expected = _expected_kidney(profile)
+    assert found & {*KIDNEY_RANK, "kidney.unknown_older_adult"} == (
+        {expected} if expected else set()
+    )

@@ -61,6 +61,8 @@ _BRANDS: dict[str, _Brand] = {
     "magonate": _Brand("Magonate", "gluconate", "supplement"),
 }
 _BRAND_LONGEST = max(len(k.split()) for k in _BRANDS)
+# A text holding none of these words names no magnesium medicine (most medication texts).
+_FIRST_WORDS = frozenset(k.split()[0] for k in _BRANDS) | {"magnesium"}
 
 # Salts named after "magnesium": the table's forms and their other names.
 _SALTS: dict[str, str | None] = {
@@ -181,6 +183,8 @@ def _read(text: str, rxnorm: str) -> MagnesiumMedicine | None:
 def _recognise(text: str) -> tuple[str, str | None, Purpose, bool] | None:
     """Return (name, salt, purpose, is milk of magnesia) or None."""
     words = normalise(text).split()
+    if _FIRST_WORDS.isdisjoint(words):
+        return None
     for i in range(len(words)):
         for length in range(min(_BRAND_LONGEST, len(words) - i), 0, -1):
             brand = _BRANDS.get(" ".join(words[i : i + length]))

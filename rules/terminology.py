@@ -107,7 +107,12 @@ def _vocabulary() -> dict[str, _Entry]:
 
 _VOCAB = _vocabulary()
 _COMMON = frozenset(normalise(name) for name in COMMON_NAMES) - _VOCAB.keys()
-_LONGEST = max(len(key.split()) for key in (*_VOCAB, *_COMMON))
+# The longest phrase starting with each word: most words start none, so most positions
+# try one lookup instead of one per phrase length.
+_LONGEST_FROM: dict[str, int] = {}
+for _key in (*_VOCAB, *_COMMON):
+    _first, _length = _key.split()[0], len(_key.split())
+    _LONGEST_FROM[_first] = max(_LONGEST_FROM.get(_first, 0), _length)
 # Approximate spelling compares single words against single-word names of 6+ letters.
 _FUZZY_NAMES = tuple(
     sorted(
@@ -141,7 +146,8 @@ def read_text(text: str) -> TextReading:
     unread: list[str] = []
     i = 0
     while i < len(words):
-        for length in range(min(_LONGEST, len(words) - i), 0, -1):
+        longest = min(_LONGEST_FROM.get(words[i], 0), len(words) - i)
+        for length in range(longest, 0, -1):
             phrase = " ".join(words[i : i + length])
             entry = _VOCAB.get(phrase)
             if entry is not None:

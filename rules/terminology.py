@@ -67,6 +67,7 @@ def _fold_char(ch: str) -> str:
     return ch
 
 
+_MICRO = re.compile("[\u00b5\u03bc](?=[gGlL])")
 _DIGIT_LETTER = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -75,6 +76,7 @@ def fold(text: str) -> str:
     """NFKC, look-alike letters folded to Latin, accents dropped, case folded."""
     text = unicodedata.normalize("NFKC", text)
     if not text.isascii():
+        text = _MICRO.sub("mc", text)  # "50 µg" is 50 mcg, never "50 g"
         text = "".join(_fold_char(ch) if not ch.isascii() else ch for ch in text)
         decomposed = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))

@@ -8,9 +8,11 @@ Two tables:
   knowledge base reads those names through the same matcher as free text, so a product code
   and its name can never disagree about the drug.
 
-Precise-ingredient (PIN, salts such as doxycycline hyclate) and multiple-ingredient (MIN)
-codes could not be checked against a release here, so none is listed: such a code arrives
-with its display text ("doxycycline hyclate"), which the matcher reads with salts stripped.
+Precise-ingredient codes (PIN, salts) are listed where a source shows them (chlorothiazide
+sodium, ethacrynate sodium); others, such as doxycycline hyclate, and multiple-ingredient
+(MIN) codes could not be checked against a release here, so they are not listed: such a
+code arrives with its display text ("doxycycline hyclate"), which the matcher reads with
+salts stripped.
 A code in neither table is read through its display text; with no usable text it is
 reported as not checked (CLINICAL.md §13), never ignored.
 """
@@ -45,7 +47,7 @@ SANDBOX = (
 @dataclass(frozen=True)
 class RxNormCode:
     code: str
-    tty: str  # IN, BN, SCD, SBD
+    tty: str  # IN, PIN, BN, SCD, SBD
     name: str  # the RxNorm name
     generics: tuple[str, ...]  # for IN and BN: the drugs it names; SCD/SBD: read from `name`
     source: str
@@ -87,6 +89,9 @@ INGREDIENT_CODES: tuple[RxNormCode, ...] = (
     _in("2409", "chlorthalidone", PEDSNET),
     _in("4109", "ethacrynic acid", PEDSNET),
     _in("2396", "chlorothiazide", PEDSNET),
+    RxNormCode("91217", "PIN", "chlorothiazide sodium", ("chlorothiazide",), PEDSNET, True),
+    RxNormCode("484314", "PIN", "ethacrynate sodium", ("ethacrynic acid",), PEDSNET, True),
+    RxNormCode("4108", "PIN", "ethacrynate sodium", ("ethacrynic acid",), PEDSNET, True),
     _in("6916", "metolazone", UNVERIFIED),
     _in("5764", "indapamide", UNVERIFIED),
     # potassium-sparing diuretics

@@ -256,6 +256,7 @@ def test_binder_without_magnesium_hydroxide_has_no_alkalosis_sentence(recommend)
         ("711942", AR, "eltrombopag"),
         ("42316", MW, "tacrolimus"),
         ("7517", FQ, "norfloxacin"),
+        ("91217", LOOP, "chlorothiazide"),  # PIN chlorothiazide sodium
         ("313988", LOOP, "furosemide"),  # SCD furosemide 40 MG Oral Tablet
         ("199026", TC, "doxycycline"),  # SCD doxycycline 100 MG Oral Capsule
         ("309309", FQ, "ciprofloxacin"),  # SCD ciprofloxacin 500 MG Oral Tablet

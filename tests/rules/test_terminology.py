@@ -71,6 +71,7 @@ def test_has_readable_name(text, readable):
         ("10582", "IN", "levothyroxine"),
         ("3640", "IN", "doxycycline"),
         (" 2551 ", "IN", "ciprofloxacin"),
+        ("91217", "PIN", "chlorothiazide sodium"),
     ],
 )
 def test_lookup_rxnorm(code, tty, name):

@@ -2,7 +2,8 @@
 
 1. route preference topical → magnesium chloride, topical (skin absorption unproven);
 2. diarrhoea, nausea or cramping → glycinate, oral (least digestive upset);
-3. constipation without diarrhoea → citrate, oral (mild osmotic laxative);
+3. constipation without diarrhoea → citrate, oral (mild osmotic laxative), unless the
+   patient is dehydrated (§11: a laxative salt worsens it);
 4. otherwise glycinate, oral. Never oxide for muscle use.
 The ceiling is the age UL minus the elemental magnesium already taken as antacids or laxatives.
 """
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from rules.conditions import F, any_true, flag
 from rules.data.forms import CITRATE, GLYCINATE, TOPICAL_CHLORIDE
 from rules.data.sources import cite
-from rules.data.tokens import CONSTIPATION, GI_SYMPTOMS
+from rules.data.tokens import CONSTIPATION, DEHYDRATION, GI_SYMPTOMS
 from rules.rule import Explanation, Rule
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ _GROBER = cite("GROBER17", "Transdermal magnesium: no evidence of meaningful abs
 
 _GI = any_true(*map(flag, GI_SYMPTOMS))
 _CONSTIPATED = any_true(*map(flag, CONSTIPATION))
+_DEHYDRATED = any_true(*map(flag, DEHYDRATION))
 
 
 def choose_form(facts: Facts) -> tuple[str, str]:
@@ -37,7 +39,8 @@ def choose_form(facts: Facts) -> tuple[str, str]:
         return TOPICAL_CHLORIDE, "topical"
     if facts.tokens & set(GI_SYMPTOMS):
         return GLYCINATE, "oral"
-    if facts.tokens & set(CONSTIPATION):
+    # Dehydration: a laxative salt worsens it (CLINICAL.md §11), so no citrate for constipation.
+    if facts.tokens & set(CONSTIPATION) and not facts.profile.conditions & set(DEHYDRATION):
         return CITRATE, "oral"
     return GLYCINATE, "oral"
 
@@ -179,7 +182,10 @@ RULES: tuple[Rule, ...] = (
         effect="info",
         title="Constipation: magnesium citrate preferred",
         # "without diarrhoea": nausea or cramping also send the plan to glycinate (step 2).
-        when=_CONSTIPATED & ~_GI & (F.route_preference != "topical"),
+        when=_CONSTIPATED
+        & ~_GI
+        & ~_DEHYDRATED
+        & (F.route_preference != "topical"),
         explain=_explain_citrate,
         sources=(_ART_FORMS,),
     ),

@@ -183,3 +183,14 @@ def test_refer_or_avoid_has_no_plan(recommend, profile):
     rec = recommend(**profile)
     assert rec["disposition"] in ("refer", "avoid")
     assert rec["plan"] is None
+
+
+@pytest.mark.parametrize(
+    ("conditions", "form", "citrate_note"),
+    [([], "citrate", True), (["dehydration"], "glycinate", False)],
+)
+def test_no_laxative_salt_for_constipation_when_dehydrated(recommend, conditions, form,
+                                                           citrate_note):
+    rec = recommend(symptoms=["constipation"], conditions=conditions)
+    assert rec["plan"]["form"] == form
+    assert ("form.citrate_for_constipation" in codes(rec)) is citrate_note

@@ -295,7 +295,7 @@ def test_an_egfr_in_an_unknown_unit_is_not_used():
         "98979-8",
         "eGFR",
         0.4,
-        {"unit": "mL/s/1.73m2", "code": "mL/s/{1.73_m2}"},
+        {"unit": "mg/dL", "code": "mg/dL"},
         "2026-11-01",
     )
     result = mapped(prefetch_with(egfr=[odd], creatinine=[]))

@@ -51,6 +51,7 @@ def unwrap(
     for i, entry in enumerate(entries):
         resource = entry.get("resource")
         if not isinstance(resource, Mapping) or not isinstance(resource.get("resourceType"), str):
+            matches += 1  # an entry of the list, said below, even though it cannot be read
             reading.note(f"{source} entry {i}", "not a FHIR resource: ignored", affects_safety=True)
             continue
         if resource["resourceType"] == "OperationOutcome":

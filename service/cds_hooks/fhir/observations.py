@@ -173,13 +173,19 @@ def _values(
 
 def _egfr_value(value: Value, reading: Reading[Any]) -> float | None:
     if value.unit is not None and units.normal_key(value.unit) not in EGFR_UNITS:
+        converted = units.convert(value.value, value.unit, "mL/min")
+        if converted is None:
+            reading.note(
+                value.source,
+                f"eGFR unit {value.unit} not understood: value not used",
+                affects_safety=True,
+                kind="unit",
+            )
+            return None
         reading.note(
-            value.source,
-            f"eGFR unit {value.unit} not understood: value not used",
-            affects_safety=True,
-            kind="unit",
+            value.source, f"eGFR {value.value:g} {value.unit} read as {converted:g} mL/min"
         )
-        return None
+        value = Value(converted, value.comparator, None, value.source)
     if value.comparator == "<":
         reading.note(
             value.source,

@@ -76,6 +76,8 @@ def fold(text: str) -> str:
     """NFKC, look-alike letters folded to Latin, accents dropped, case folded."""
     text = unicodedata.normalize("NFKC", text)
     if not text.isascii():
+        # Invisible format characters (zero-width space, soft hyphen) split no word.
+        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
         text = _MICRO.sub("mc", text)  # "50 µg" is 50 mcg, never "50 g"
         text = "".join(_fold_char(ch) if not ch.isascii() else ch for ch in text)
         decomposed = unicodedata.normalize("NFKD", text)

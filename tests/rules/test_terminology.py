@@ -20,6 +20,8 @@ from rules.terminology import has_readable_name, lookup_rxnorm, normalise, read_
         ("lisinopril-HCTZ 20-12.5", "lisinopril hctz 20 12 5"),
         ("levothyroxine 50µg", "levothyroxine 50 mcg"),  # micro sign is "mc", never dropped
         ("Prilosec OTC (omeprazole)", "prilosec otc omeprazole"),
+        ("Ci\u200bpro 500", "cipro 500"),  # zero-width space
+        ("Lasi\u00adx", "lasix"),  # soft hyphen
     ],
 )
 def test_normalise(text, normalised):

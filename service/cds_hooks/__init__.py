@@ -13,6 +13,8 @@ feedback.py      feedback into the audit store
 errors.py        OperationOutcome for every error on these routes
 """
 
+from typing import Any
+
 from flask import Flask, request
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
@@ -28,6 +30,7 @@ def init_app(app: Flask) -> None:
     from service.cds_hooks.views import blp
 
     auth.init_app(app)
+    app.wsgi_app = TrailingSlash(app.wsgi_app)  # type: ignore[method-assign]
     app.register_blueprint(blp)
     # Routing errors (404, 405) happen before a blueprint is chosen: answer them as
     # OperationOutcome on the CDS Hooks paths, as problem details elsewhere.
@@ -48,3 +51,20 @@ def _routing_error(error: HTTPException):
     if request.path == PREFIX or request.path.startswith(PREFIX + "/"):
         return errors.http_error(error)
     return problems.handle_http_exception(error)
+
+
+class TrailingSlash:
+    """Serve '/cds-services/x/' as '/cds-services/x' (some clients add the slash).
+
+    Rewritten before routing, so the routes, the JWT audience (auth.audiences) and the
+    audit see one spelling of each endpoint.
+    """
+
+    def __init__(self, wsgi_app: Any):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(PREFIX + "/") and path.endswith("/"):
+            environ["PATH_INFO"] = path.rstrip("/")
+        return self.wsgi_app(environ, start_response)

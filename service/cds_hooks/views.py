@@ -31,14 +31,12 @@ INTERACTIONS = ("interaction.",)
 
 
 @blp.get("")
-@blp.get("/")
 def discovery():
     """List the CDS Services."""
     return jsonify({"services": [s.discovery() for s in SERVICES.values()]})
 
 
 @blp.post("/<service_id>")
-@blp.post("/<service_id>/")
 def call_service(service_id: str):
     """Evaluate the patient in the hook request and answer cards."""
     service = _service(service_id)
@@ -112,7 +110,6 @@ def _answer(
 
 
 @blp.post("/<service_id>/feedback")
-@blp.post("/<service_id>/feedback/")
 def feedback(service_id: str):
     """Store what the clinician did with the cards."""
     service = _service(service_id)

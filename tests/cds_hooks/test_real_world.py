@@ -10,6 +10,7 @@ import json
 import pytest
 
 from tests.cds_hooks import external, scenarios
+from tests.cds_hooks.conftest import SERVICE_URL
 from tests.cds_hooks.spec import assert_response
 from tests.cds_hooks.test_views import ORDER_SELECT, ORDER_SIGN, PATIENT_VIEW, by_code
 
@@ -347,6 +348,16 @@ def test_trailing_slashes_work(client):
     assert client.get("/cds-services/").status_code == 200
     body = post(client, PATIENT_VIEW + "/", scenarios.scenario_a_request())
     assert "kidney.severe" in by_code(body)
+
+
+def test_a_trailing_slash_keeps_the_jwt_audience(secured_client, rsa_signer):
+    token = rsa_signer.token(SERVICE_URL + PATIENT_VIEW)  # signed for the URL without it
+    response = secured_client.post(
+        PATIENT_VIEW + "/",
+        json=scenarios.scenario_a_request(),
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200, response.get_json()
 
 
 def test_card_sources_are_citations(client):

@@ -187,6 +187,14 @@ def _explain(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
         if separation.note:
             details["timing_note"] = separation.note
         timing = " " + _timing_sentence(separation)
+    if matched.product is not None:
+        whole = [s for s in plan_separations(facts.matched_drugs) if s.drug == matched.product.name]
+        if whole:  # several interacting ingredients: the product's own timing decides
+            details["product_separation"] = {
+                "drug_before_magnesium_hours": whole[0].drug_before_magnesium_hours,
+                "drug_after_magnesium_hours": whole[0].drug_after_magnesium_hours,
+            }
+            timing += f" For {matched.product.name} as a whole: " + _timing_sentence(whole[0])
     if drug.not_recommended:
         details["not_recommended"] = True
         timing = (

@@ -209,6 +209,20 @@ def test_juluca_keeps_each_ingredients_own_timing_in_its_finding(recommend):
     }
 
 
+def test_juluca_findings_also_state_the_products_own_timing(recommend):
+    rec = recommend(medications=[{"name": "Juluca"}])
+    for f in _interactions(rec):
+        assert f["details"]["product_separation"] == {
+            "drug_before_magnesium_hours": 4, "drug_after_magnesium_hours": 6}
+        assert "For Juluca as a whole: Take Juluca at least 4 h before magnesium or at least " \
+               "6 h after it." in f["explanation"]
+
+
+def test_a_single_interacting_ingredient_has_no_product_timing(recommend):
+    [f] = _interactions(recommend(medications=[{"name": "Biktarvy"}]))
+    assert "product_separation" not in f["details"]
+
+
 def test_a_combination_without_its_own_label_figure_takes_the_stricter(monkeypatch):
     from rules import interactions
     from rules.data.drugs import Combination, Drug

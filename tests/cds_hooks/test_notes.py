@@ -396,6 +396,19 @@ CASES: list[tuple[str, Callable[[dict], None], dict | None, list[tuple[str, str,
         ],
     ),
     (
+        "another resource type in a medication list",
+        set_in("medicationStatements", "resourceType", "MedicationDispense"),
+        None,
+        [
+            (
+                "MedicationDispense/mg-oxide",
+                "a MedicationDispense where MedicationStatement resources were expected is not "
+                "read: the medication it names was not checked",
+                SAFETY,
+            )
+        ],
+    ),
+    (
         "DSTU2 MedicationOrder as a draft",
         lambda p: None,
         draft_of({**s.draft_magnesium_order(), "resourceType": "MedicationOrder"}),

@@ -36,6 +36,8 @@ STATEMENT_CURRENT = {"active", "intended", "on-hold"}
 STATEMENT_NOT_CURRENT = {"completed", "entered-in-error", "stopped", "not-taken", "unknown"}
 DRAFT_NOT_CURRENT = {"cancelled", "entered-in-error", "stopped", "completed", "revoked"}
 DSTU2_TYPES = {"MedicationOrder"}  # DSTU2's MedicationRequest
+# In a medication list and said nothing of: read through references, or not a medication.
+QUIET_TYPES = {"Medication", "Patient", "Practitioner", "Provenance"}
 
 
 @dataclass(frozen=True)
@@ -126,8 +128,16 @@ def _current(resource: Resource, expected: str, reading: Reading[Any]) -> bool:
             affects_safety=True,
         )
         return False
+    if rtype in QUIET_TYPES:
+        return False  # a Medication included with _include, read through references
     if rtype != expected:
-        return False  # e.g. a Medication resource included by _include
+        reading.note(
+            source,
+            f"a {rtype} where {expected} resources were expected is not read: the medication "
+            "it names was not checked",
+            affects_safety=True,
+        )
+        return False
     try:
         state = status(resource, source)
     except UnreadableResource as error:

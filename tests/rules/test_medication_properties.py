@@ -45,6 +45,14 @@ def test_adding_an_interacting_drug_never_makes_the_answer_less_cautious(body, d
     assert DISPOSITION_RANK[after.disposition] <= DISPOSITION_RANK[before.disposition]
     assert after.disposition != "suitable"
     assert {f.code for f in before.findings} <= {f.code for f in after.findings}
+    # The drug itself raises a caution, whatever else the profile holds (unless the same
+    # generic is already in the list, when its first mention carries the finding).
+    if not any(m.name == drug for m in profile.medications):
+        assert any(
+            f.category == "interaction" and f.effect == "caution"
+            and f.evidence.get("medication") in {drug, *(m.name for m in profile.medications)}
+            for f in after.findings
+        )
 
 
 @SETTINGS

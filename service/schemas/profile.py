@@ -120,7 +120,11 @@ class BackPainSchema(_Strict):
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> BackPain:
-        return BackPain(**data, reported=True)  # the object itself says there is back pain
+        pain = BackPain(**data)
+        # An object with no details still says there is back pain (CLINICAL.md §6: a child
+        # under 5 is referred). Only then is `reported` set, so a profile with details keeps
+        # the plain form (and audit hash) it had before the field existed.
+        return pain if pain.described else BackPain(**data, reported=True)
 
 
 class MedicationSchema(_Strict):

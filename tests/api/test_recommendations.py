@@ -279,3 +279,19 @@ def test_openapi_document_and_page_are_served(client):
     asset = client.get("/docs/assets/swagger-ui-bundle.js")
     assert asset.status_code == 200
     asset.close()  # a streamed file: close it, or the test leaks the handle
+
+
+def test_back_pain_with_details_keeps_its_v1_plain_form(client):
+    # `reported` is set only for an object without details (an under-5 is referred either
+    # way); with details the profile reads, and hashes, as it did before the field existed.
+    from service.evaluation import profile_as_plain
+    from service.schemas import PROFILE_SCHEMA
+
+    detailed = PROFILE_SCHEMA.load({"age": 3, "sex": "male", "back_pain": {"severity": 2}})
+    empty = PROFILE_SCHEMA.load({"age": 3, "sex": "male", "back_pain": {}})
+    assert "reported" not in profile_as_plain(detailed)["back_pain"]
+    assert profile_as_plain(empty)["back_pain"]["reported"] is True
+    for body in ({"age": 3, "sex": "male", "back_pain": {"severity": 2}},
+                 {"age": 3, "sex": "male", "back_pain": {}}):
+        rec = client.post("/v1/recommendations", json=body).get_json()
+        assert "red_flag.pediatric" in codes(rec)

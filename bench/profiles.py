@@ -104,6 +104,7 @@ def patient_view_request(prefetch_keys: list[str] | tuple[str, ...] = ()) -> dic
         },
         "egfr": _bundle([_observation("egfr-1", "62238-1", 38, "mL/min/1.73m2")]),
         "creatinine": _bundle([]),
+        "weight": _bundle([]),
         "magnesium": _bundle([_observation("mg-1", "19123-9", 2.1, "mg/dL")]),
         "pregnancy": _bundle([]),
         "medicationRequests": _bundle(requests),

@@ -22,6 +22,7 @@ from rules.model import (
     LabValue,
     MagnesiumProduct,
     Medication,
+    NotChecked,
     Profile,
     Recommendation,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "LabValue",
     "MagnesiumProduct",
     "Medication",
+    "NotChecked",
     "Profile",
     "ProfileError",
     "Recommendation",

@@ -12,11 +12,18 @@ from typing import Any
 
 from rules.conditions import flag
 from rules.data.limits import MEQ_PER_MMOL, MG_DL_PER_MMOL_L
-from rules.data.tokens import ALL_TOKENS, INFLAMMATORY_FEATURES
+from rules.data.tokens import (
+    ALL_TOKENS,
+    CONDITION_TOKENS,
+    INFLAMMATORY_FEATURES,
+    TOXICITY_CARDINAL,
+    TOXICITY_SIGNS,
+)
 from rules.errors import ProfileError
 from rules.intake import compute_intake
-from rules.interactions import MatchedDrug, match_medications
-from rules.model import Intake, LabValue, Profile
+from rules.interactions import MatchedDrug, read_medications
+from rules.kidney_function import KidneyFunction, assess
+from rules.model import Intake, LabValue, NotChecked, Profile
 
 
 @dataclass(frozen=True)
@@ -28,6 +35,9 @@ class Facts:
     serum_mg_dl: float | None
     intake: Intake
     matched_drugs: tuple[MatchedDrug, ...]
+    kidney: KidneyFunction  # eGFR given or computed, clearance, the lower deciding (§3)
+    # What the knowledge base itself could not use (unrecognised medications, codes).
+    not_checked: tuple[NotChecked, ...] = ()
 
     @property
     def dose_ceiling_mg(self) -> float:
@@ -49,7 +59,9 @@ class Facts:
             "age": p.age,
             "pregnant": p.pregnant,
             "lactating": p.lactating,
-            "egfr_known": p.kidney.egfr is not None,
+            # The kidney rules read the lower of eGFR (given or computed) and clearance.
+            "egfr_known": self.kidney.value is not None,
+            "kidney_computed": self.kidney.computed,
             "dialysis": p.kidney.dialysis,
             "serum_known": self.serum_mg_dl is not None,
             "onset": p.back_pain.onset or "unknown",
@@ -63,9 +75,16 @@ class Facts:
             "antacid_products": sum(1 for x in oral_products if x.purpose == "antacid_laxative"),
             "topical_products": sum(1 for x in intake.products if x.route == "topical"),
             "taking_oxide": any(x.form == "oxide" for x in oral_products),
+            "oral_products": len(oral_products),
+            "dose_unknown_products": sum(1 for x in oral_products if not x.dose_known),
+            "unrecognized_medications": len(self.not_checked),
+            "back_pain_described": p.back_pain.described,
+            "cardinal_signs": sum(1 for t in TOXICITY_CARDINAL if t in self.tokens),
+            "toxicity_signs": sum(1 for t in TOXICITY_SIGNS if t in self.tokens),
+            "on_digoxin": any(m.drug.drug_class == "digoxin" for m in self.matched_drugs),
         }
-        if p.kidney.egfr is not None:
-            fact["egfr"] = _engine_number(p.kidney.egfr)
+        if self.kidney.value is not None:
+            fact["egfr"] = _engine_number(self.kidney.value)
         if self.serum_mg_dl is not None:
             fact["serum_mg_dl"] = _engine_number(self.serum_mg_dl)
         if p.back_pain.severity is not None:
@@ -77,6 +96,8 @@ class Facts:
             fact["antacid_over_ul_mg"] = _engine_number(intake.exact_antacid_laxative_mg - ul)
         for token in ALL_TOKENS:
             fact[flag(token)] = token in self.tokens
+        for token in CONDITION_TOKENS:
+            fact[flag(token)] = token in p.conditions
         facts = [fact]
         for i, m in enumerate(self.matched_drugs):
             facts.append(
@@ -114,18 +135,26 @@ def serum_to_mg_dl(lab: LabValue) -> float:
 
 def derive(profile: Profile) -> Facts:
     """Compute the facts for `profile`; raise ProfileError when it cannot be evaluated."""
-    unknown = (profile.red_flags | profile.symptoms) - ALL_TOKENS
-    if unknown:
-        raise ProfileError("red_flags", f"unknown tokens: {', '.join(sorted(unknown))}")
+    for name, given, known in (
+        ("red_flags", profile.red_flags, ALL_TOKENS),
+        ("symptoms", profile.symptoms, ALL_TOKENS),
+        ("conditions", profile.conditions, CONDITION_TOKENS),
+    ):
+        unknown = given - known
+        if unknown:
+            raise ProfileError(name, f"unknown tokens: {', '.join(sorted(unknown))}")
     serum = None
     if profile.serum_magnesium is not None:
         # 9 places undo the conversion's float noise (4.8 mg/dL sent in mmol/L comes back
         # as 4.8), and are far below a lab's precision, so no real value crosses a threshold.
         serum = round(serum_to_mg_dl(profile.serum_magnesium), 9)
+    medication_list = read_medications(profile.medications)  # cached per distinct list
     return Facts(
         profile=profile,
         tokens=profile.red_flags | profile.symptoms,
         serum_mg_dl=serum,
-        intake=compute_intake(profile),
-        matched_drugs=match_medications(profile.medications),
+        intake=compute_intake(profile, medication_list.medicines),
+        matched_drugs=medication_list.drugs,
+        not_checked=medication_list.not_checked,
+        kidney=assess(profile),
     )

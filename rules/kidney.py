@@ -2,7 +2,10 @@
 
 Impaired kidneys cannot clear excess magnesium (ART; IOM97: high serum magnesium occurs
 mostly with impaired kidneys and non-food magnesium). KDIGO stages; the SmPC
-contraindicates oral magnesium below 30 mL/min.
+contraindicates oral magnesium below 30 mL/min. v2: the rules read the lower of eGFR
+(given, or estimated from creatinine) and creatinine clearance (`rules.kidney_function`);
+each finding's `details.decided_by` names which, and `kidney.egfr_estimated` shows the
+arithmetic whenever a computed value decided.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from rules.conditions import F
 from rules.data.limits import (
+    CKD_EPI_2021_SOURCE,
+    COCKCROFT_GAULT_SOURCE,
     EGFR_FAILURE_BELOW,
     EGFR_MODERATE_BELOW,
     EGFR_SEVERE_BELOW,
@@ -24,23 +29,57 @@ from rules.rule import Explanation, Rule
 if TYPE_CHECKING:
     from rules.facts import Facts
 
-VERSION = "1.0.0"
+VERSION = "2.0.0"
 _ART = cite("ART", "When to consult a doctor: severe kidney dysfunction")
 _IOM = cite("IOM97", "p. 243: hypermagnesemia mostly with impaired kidney function")
 
 
 def _evidence(facts: Facts) -> dict[str, Any]:
-    k = facts.profile.kidney
-    out: dict[str, Any] = {"dialysis": k.dialysis}
-    if k.egfr is not None:
-        out["egfr"] = k.egfr
+    k = facts.kidney
+    out: dict[str, Any] = {"dialysis": facts.profile.kidney.dialysis}
+    if k.egfr_given is not None:
+        out["egfr"] = k.egfr_given
+    if k.creatinine_mg_dl is not None:
+        creatinine = facts.profile.kidney.creatinine
+        assert creatinine is not None
+        out["creatinine"] = {"value": creatinine.value, "unit": creatinine.unit}
+    if k.egfr_estimated is not None:
+        out["egfr_estimated"] = k.egfr_estimated
+    if k.clearance is not None:
+        out["creatinine_clearance"] = k.clearance
+        out["weight_kg"] = facts.profile.weight_kg
     return out
 
 
+def _details(facts: Facts, **extra: Any) -> dict[str, Any]:
+    """Which number decided (CLINICAL.md §3: `egfr`, `egfr_estimated`, `creatinine_clearance`)."""
+    k = facts.kidney
+    out: dict[str, Any] = dict(extra)
+    if k.value is not None:
+        out["decided_by"] = k.decided_by
+        out["kidney_function"] = k.value
+    return out
+
+
+def _measure(facts: Facts) -> str:
+    """The deciding number in words: "eGFR 25 mL/min/1.73 m²" or "creatinine clearance …"."""
+    k = facts.kidney
+    if k.decided_by == "creatinine_clearance":
+        return f"creatinine clearance {k.clearance:g} mL/min (Cockcroft–Gault)"
+    if k.decided_by == "egfr_estimated":
+        return f"eGFR {k.egfr_estimated:g} mL/min/1.73 m² (estimated from creatinine)"
+    return f"eGFR {k.value:g} mL/min/1.73 m²"
+
+
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _explain_failure(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
-    k = facts.profile.kidney
     why = (
-        "is on dialysis" if k.dialysis else f"has an eGFR of {k.egfr:g} (kidney failure, under 15)"
+        "is on dialysis"
+        if facts.profile.kidney.dialysis
+        else f"has {_measure(facts)}: kidney failure, under 15"
     )
     return Explanation(
         explanation=(
@@ -49,31 +88,31 @@ def _explain_failure(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
         ),
         action="Do not take magnesium supplements except as directed by the nephrology team.",
         evidence=_evidence(facts),
+        details={} if facts.profile.kidney.dialysis else _details(facts),
     )
 
 
 def _explain_severe(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
-    egfr = facts.profile.kidney.egfr
     return Explanation(
         explanation=(
-            f"eGFR {egfr:g} mL/min/1.73 m² is severely reduced (15 to under 30). Oral magnesium "
-            "is contraindicated below 30 because the kidneys cannot clear it."
+            f"{_first_upper(_measure(facts))} is severely reduced (15 to under 30). Oral "
+            "magnesium is contraindicated below 30 because the kidneys cannot clear it."
         ),
         action="Do not take magnesium supplements; discuss back-pain options with the clinician.",
         evidence=_evidence(facts),
+        details=_details(facts),
     )
 
 
 def _explain_moderate(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
-    egfr = facts.profile.kidney.egfr
     return Explanation(
         explanation=(
-            f"eGFR {egfr:g} mL/min/1.73 m² is moderately reduced (30 to under 60). Magnesium "
+            f"{_first_upper(_measure(facts))} is moderately reduced (30 to under 60). Magnesium "
             "clearance is lower, so levels can rise over time."
         ),
         action="Use only a clinician-directed dose. " + KIDNEY_MONITORING,
         evidence=_evidence(facts),
-        details={"monitoring": KIDNEY_MONITORING},
+        details=_details(facts, monitoring=KIDNEY_MONITORING),
     )
 
 
@@ -88,7 +127,54 @@ def _explain_unknown(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
     )
 
 
-_KNOWN = (F.egfr_known == True) & (F.dialysis == False)
+def _explain_estimated(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
+    k = facts.kidney
+    creatinine = facts.profile.kidney.creatinine
+    assert creatinine is not None and k.creatinine_mg_dl is not None
+    parts = []
+    details: dict[str, Any] = {
+        "decided_by": k.decided_by,
+        "kidney_function": k.value,
+        "creatinine_mg_dl": round(k.creatinine_mg_dl, 3),
+    }
+    if k.egfr_estimated is not None:
+        parts.append(
+            f"eGFR {k.egfr_estimated:g} mL/min/1.73 m² from the race-free CKD-EPI 2021 "
+            f"equation (creatinine {creatinine.value:g} {creatinine.unit}, age "
+            f"{facts.profile.age}, {k.egfr_estimated_sex} constants)"
+        )
+        details["egfr_estimated"] = {
+            "value": k.egfr_estimated,
+            "equation": "CKD-EPI 2021 (race-free)",
+            "sex_constants": k.egfr_estimated_sex,
+        }
+    if k.clearance is not None:
+        parts.append(
+            f"creatinine clearance {k.clearance:g} mL/min from the Cockcroft–Gault equation "
+            f"(weight {facts.profile.weight_kg:g} kg)"
+        )
+        details["creatinine_clearance"] = {"value": k.clearance, "equation": "Cockcroft–Gault"}
+    if k.egfr_given is not None:
+        parts.append(f"reported eGFR {k.egfr_given:g} mL/min/1.73 m²")
+    lower = (
+        "creatinine clearance" if k.decided_by == "creatinine_clearance" else "estimated eGFR"
+    )
+    return Explanation(
+        explanation=(
+            "Kidney function was computed from serum creatinine: "
+            + "; ".join(parts)
+            + f". The kidney rules used the lower value, the {lower} ({k.value:g})."
+        ),
+        action=(
+            "Confirm with a laboratory eGFR where the estimate is near a threshold; the "
+            "equations are less reliable at extremes of muscle mass and body size."
+        ),
+        evidence=_evidence(facts),
+        details=details,
+    )
+
+
+_KNOWN = (F.egfr_known == True) & (F.dialysis == False)  # noqa: E712
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -98,7 +184,7 @@ RULES: tuple[Rule, ...] = (
         category="kidney",
         effect="avoid",
         title="Kidney failure or dialysis: avoid magnesium supplements",
-        when=(F.dialysis == True) | ((F.egfr_known == True) & (F.egfr < EGFR_FAILURE_BELOW.value)),
+        when=(F.dialysis == True) | ((F.egfr_known == True) & (F.egfr < EGFR_FAILURE_BELOW.value)),  # noqa: E712
         explain=_explain_failure,
         sources=(EGFR_FAILURE_BELOW.source, EGFR_SEVERE_BELOW.source, _ART),
     ),
@@ -131,8 +217,24 @@ RULES: tuple[Rule, ...] = (
         category="kidney",
         effect="caution",
         title="Kidney function unknown in an older adult",
-        when=(F.egfr_known == False) & (F.dialysis == False) & (F.age >= OLDER_ADULT_AGE.value),
+        when=(F.egfr_known == False) & (F.dialysis == False) & (F.age >= OLDER_ADULT_AGE.value),  # noqa: E712
         explain=_explain_unknown,
         sources=(OLDER_ADULT_AGE.source, _IOM),
+    ),
+    Rule(
+        id="kidney-egfr-estimated",
+        version=VERSION,
+        code="kidney.egfr_estimated",
+        category="kidney",
+        effect="info",
+        title="Kidney function computed from serum creatinine",
+        # A computed value decided a kidney finding: under 60 and not on dialysis (dialysis
+        # decides kidney.failure by itself).
+        when=(F.kidney_computed == True)  # noqa: E712
+        & (F.dialysis == False)  # noqa: E712
+        & (F.egfr_known == True)  # noqa: E712
+        & (F.egfr < EGFR_MODERATE_BELOW.value),
+        explain=_explain_estimated,
+        sources=(CKD_EPI_2021_SOURCE, COCKCROFT_GAULT_SOURCE),
     ),
 )

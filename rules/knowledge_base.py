@@ -8,7 +8,17 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rules import forms, intake, interactions, kidney, labs, populations, red_flags
+from rules import (
+    comorbidities,
+    forms,
+    intake,
+    interactions,
+    kidney,
+    labs,
+    populations,
+    red_flags,
+    toxicity,
+)
 from rules.engine import RuleEngine, RuleSpec
 from rules.errors import EvaluationError
 from rules.facts import Facts, derive
@@ -17,17 +27,27 @@ from rules.model import (
     Disposition,
     Finding,
     KnowledgeBaseRun,
+    NotChecked,
     Plan,
     Profile,
     Recommendation,
     Referral,
     RuleRef,
-    Separation,
 )
 from rules.rule import Rule
 
-VERSION = "2026.11.1"
-MODULES = (red_flags, labs, kidney, intake, populations, interactions, forms)
+VERSION = "2026.12.0"
+MODULES = (
+    red_flags,
+    labs,
+    toxicity,
+    kidney,
+    intake,
+    populations,
+    comorbidities,
+    interactions,
+    forms,
+)
 ALL_RULES: tuple[Rule, ...] = tuple(rule for module in MODULES for rule in module.RULES)
 
 # CLINICAL.md §9: refer > avoid > caution > suitable.
@@ -79,10 +99,11 @@ class KnowledgeBase:
         fired = self._engine.evaluate(facts.engine_facts())
         findings = self._findings(facts, fired)
         disposition = _disposition(findings)
+        not_checked = _not_checked(facts)
         return Recommendation(
             evaluation_id=str(uuid.uuid4()),
             disposition=disposition,
-            summary=_summary(disposition, findings, facts),
+            summary=_summary(disposition, findings, facts, not_checked),
             findings=findings,
             plan=_plan(facts, findings) if disposition in ("caution", "suitable") else None,
             referral=_referral(findings) if disposition == "refer" else None,
@@ -92,6 +113,7 @@ class KnowledgeBase:
                 rules_evaluated=len(self.rules),
                 rules_fired=tuple(dict.fromkeys(f.rule_id for f in fired)),
             ),
+            not_checked=not_checked,
         )
 
     def _findings(self, facts: Facts, fired) -> tuple[Finding, ...]:
@@ -154,24 +176,41 @@ def _referral(findings: Sequence[Finding]) -> Referral:
 
 def _plan(facts: Facts, findings: Sequence[Finding]) -> Plan:
     form, route = forms.choose_form(facts)
-    separations: list[Separation] = []
+    # One separation per drug, one per combination product (CLINICAL.md §5 v2).
+    separations = interactions.plan_separations(facts.matched_drugs)
     monitoring: list[str] = []
-    for m in facts.matched_drugs:
-        if m.separation is not None:
-            separations.append(m.separation)
     for f in findings:
         if f.category in ("interaction", "kidney", "lab") and "separation" not in f.details:
             monitoring.append(f.action)
+    terms = forms.plan_terms(facts, findings)  # CLINICAL.md §12 wording
     return Plan(
         form=form,
         route=route,  # type: ignore[arg-type]
         max_supplemental_elemental_mg_per_day=facts.dose_ceiling_mg,
         separations=tuple(separations),
         monitoring=tuple(dict.fromkeys(monitoring)),
+        dosing=terms.dosing,
+        ceiling_label=terms.ceiling_label,
+        notes=terms.notes,
     )
 
 
-def _summary(disposition: Disposition, findings: Sequence[Finding], facts: Facts) -> str:
+def _not_checked(facts: Facts) -> tuple[NotChecked, ...]:
+    """Return the profile's own not-checked items, then the knowledge base's, once each."""
+    own = facts.not_checked + facts.kidney.not_checked  # medications, then kidney inputs
+    return tuple(dict.fromkeys(facts.profile.not_checked + own))
+
+
+def _not_checked_text(not_checked: Sequence[NotChecked]) -> str:
+    return "; ".join(n.item for n in not_checked)
+
+
+def _summary(
+    disposition: Disposition,
+    findings: Sequence[Finding],
+    facts: Facts,
+    not_checked: Sequence[NotChecked] = (),
+) -> str:
     if disposition == "refer":
         top = findings[0]
         return (
@@ -181,13 +220,20 @@ def _summary(disposition: Disposition, findings: Sequence[Finding], facts: Facts
     if disposition == "avoid":
         reasons = "; ".join(f.title for f in findings if f.effect == "avoid")
         return f"Avoid magnesium supplements: {reasons}."
-    form, route = forms.choose_form(facts)
-    ceiling = facts.dose_ceiling_mg
-    base = f"Magnesium {form} ({route}) is reasonable, at most {ceiling:g} mg elemental per day"
+    base = forms.plan_sentence(facts, findings)
     if disposition == "caution":
         n = sum(1 for f in findings if f.effect == "caution")
-        return f"{base}, with {n} precaution{'s' if n != 1 else ''} listed below."
-    return base + ". Evidence for back pain is limited: one small trial in chronic pain."
+        text = f"{base}, with {n} precaution{'s' if n != 1 else ''} listed below."
+        if not_checked:
+            text += f" Not checked: {_not_checked_text(not_checked)}."
+        return text
+    text = base + ". Evidence for back pain is limited: one small trial in chronic pain."
+    if not_checked:  # CLINICAL.md §13: never a plain "suitable" when something was not checked
+        return (
+            f"Suitable for what was checked; not checked: {_not_checked_text(not_checked)}. "
+            + text
+        )
+    return text
 
 
 _DEFAULT: KnowledgeBase | None = None

@@ -3,7 +3,11 @@
 The article: "sudden, severe, or radiating back pain requires immediate professional
 medical evaluation", because supplements cannot address a serious cause. The knowledge
 base refers every red flag, and grades urgency by the guidelines (ACP07, ACP11, NICE-CKS).
-Sudden onset of mild or moderate pain (a strain) is not a red flag.
+Sudden onset of mild or moderate pain (a strain) is not a red flag; with osteoporosis it
+is (`red_flag.fracture`). v2: long-term corticosteroids refer with or without trauma, and
+back pain in a child refers (`red_flag.pediatric`: under 5 whenever back pain is described;
+5–17 with pain for 4 weeks or more, or with night pain, fever, weight loss or a
+neurological sign).
 """
 
 from __future__ import annotations
@@ -14,9 +18,12 @@ from typing import TYPE_CHECKING, Any
 from rules.conditions import F, any_true, flag
 from rules.data import tokens as T
 from rules.data.limits import (
+    ADULT_AGE,
     FRACTURE_AGE_AT,
     INFLAMMATORY_FEATURES_AT,
     INFLAMMATORY_WEEKS_AT,
+    PEDIATRIC_ANY_PAIN_BELOW,
+    PEDIATRIC_PERSISTENT_WEEKS_AT,
     PERSISTENT_WEEKS_AT,
     SEVERE_PAIN_AT,
 )
@@ -26,7 +33,7 @@ from rules.rule import Explanation, Rule
 if TYPE_CHECKING:
     from rules.facts import Facts
 
-VERSION = "1.0.0"
+VERSION = "2.0.0"
 _ART = cite("ART", "When to consult a doctor: sudden, severe or radiating back pain")
 _ACP07 = cite("ACP07", "Table 2: red flags in low back pain")
 _CKS = cite("NICE-CKS", "Red flags: sciatica and low back pain")
@@ -57,15 +64,57 @@ def _explain_fracture(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
     group = T.FRACTURE_MAJOR + T.FRACTURE_MINOR + T.FRACTURE_RISK
     present = sorted(t for t in group if t in facts.tokens)
     evidence: dict[str, Any] = {"red_flags": present}
-    if "significant_trauma" not in facts.tokens and facts.profile.age >= FRACTURE_AGE_AT.value:
-        evidence["age"] = facts.profile.age
+    age, onset = facts.profile.age, facts.profile.back_pain.onset
+    reasons = []
+    if "significant_trauma" in facts.tokens:
+        reasons.append("significant trauma")
+    if "long_term_corticosteroids" in facts.tokens:
+        reasons.append(
+            "long-term corticosteroid use (the most informative fracture red flag, with or "
+            "without trauma)"
+        )
+    if "minor_trauma" in facts.tokens and (
+        "osteoporosis" in facts.tokens or age >= FRACTURE_AGE_AT.value
+    ):
+        reasons.append(
+            "minor trauma with "
+            + ("osteoporosis" if "osteoporosis" in facts.tokens else f"age {age}")
+        )
+        if age >= FRACTURE_AGE_AT.value:
+            evidence["age"] = age
+    if "osteoporosis" in facts.tokens and onset == "sudden":
+        reasons.append("sudden onset with osteoporosis")
+        evidence["onset"] = onset
     return Explanation(
         explanation=(
-            f"Back pain after {_words(present)}"
-            + (f" at age {facts.profile.age}" if "age" in evidence else "")
-            + " can mean a vertebral fracture."
+            "Back pain with " + "; ".join(reasons) + " can mean a vertebral fracture. "
+            "Magnesium cannot treat this; it needs a clinician's assessment first."
         ),
         action="Arrange same-day assessment and imaging for a possible fracture.",
+        evidence=evidence,
+    )
+
+
+def _explain_pediatric(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
+    age, bp = facts.profile.age, facts.profile.back_pain
+    present = sorted(t for t in T.PEDIATRIC_SIGNS if t in facts.tokens)
+    evidence: dict[str, Any] = {"age": age}
+    reasons = []
+    if age < PEDIATRIC_ANY_PAIN_BELOW.value:
+        reasons.append(f"back pain at age {age} (under {PEDIATRIC_ANY_PAIN_BELOW.value:g})")
+    if bp.duration_weeks is not None and bp.duration_weeks >= PEDIATRIC_PERSISTENT_WEEKS_AT.value:
+        reasons.append(f"pain for {bp.duration_weeks:g} weeks")
+        evidence["duration_weeks"] = bp.duration_weeks
+    if present:
+        reasons.append(_words(present))
+        evidence["red_flags"] = present
+    return Explanation(
+        explanation=(
+            f"A child aged {age} with " + "; ".join(reasons) + ". Back pain in children more "
+            "often has a structural, infectious or neoplastic cause than in adults, and needs "
+            "a clinician's assessment (and often imaging) before any supplement."
+        ),
+        action="Arrange urgent assessment by the child's clinician or a paediatric service.",
         evidence=evidence,
     )
 
@@ -230,13 +279,39 @@ RULES: tuple[Rule, ...] = (
         "red_flag.fracture",
         "urgent",
         "Possible vertebral fracture: urgent assessment",
-        _flags(T.FRACTURE_MAJOR)
+        _flags(T.FRACTURE_MAJOR + T.FRACTURE_STEROIDS)
         | (
             _flags(T.FRACTURE_MINOR)
             & (_flags(T.FRACTURE_RISK) | (F.age >= FRACTURE_AGE_AT.value))
-        ),
+        )
+        | (_flags(T.FRACTURE_SUDDEN_ONSET_RISK) & (F.onset == "sudden")),
         _explain_fracture,
-        (_ACP07, cite("ACP11", "Table: fracture risk factors"), _ART),
+        (
+            _ACP07,
+            cite("ACP11", "Table: fracture risk factors"),
+            cite("DOWNIE13", "prolonged corticosteroid use: highest positive likelihood ratio"),
+            _ART,
+        ),
+    ),
+    _red_flag(
+        "red-flag-pediatric",
+        "red_flag.pediatric",
+        "urgent",
+        "Back pain in a child: urgent assessment",
+        ((F.age < PEDIATRIC_ANY_PAIN_BELOW.value) & (F.back_pain_described == True))  # noqa: E712
+        | (
+            (F.age >= PEDIATRIC_ANY_PAIN_BELOW.value)
+            & (F.age < ADULT_AGE.value)
+            & (
+                (
+                    (F.duration_known == True)  # noqa: E712
+                    & (F.duration_weeks >= PEDIATRIC_PERSISTENT_WEEKS_AT.value)
+                )
+                | _flags(T.PEDIATRIC_SIGNS)
+            )
+        ),
+        _explain_pediatric,
+        (PEDIATRIC_ANY_PAIN_BELOW.source, PEDIATRIC_PERSISTENT_WEEKS_AT.source),
     ),
     _red_flag(
         "red-flag-sudden-severe-pain",

@@ -17,6 +17,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from rules import KnowledgeBase, Profile, Recommendation, default_knowledge_base
+from rules.model import BackPain, Kidney
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,8 @@ def profile_hash_key(config: Mapping[str, Any]) -> bytes:
 def profile_as_plain(value: Any) -> Any:
     """A profile as plain JSON values: dataclasses as dicts, sets sorted, tuples as lists.
 
+    Fields added after the first release are left out while at their default (`_ADDED_LATER`).
+
     `dataclasses.asdict` with sets sorted, without its deep copies; the raw profile the
     audit keeps when asked to.
     """
@@ -74,10 +77,25 @@ def profile_as_plain(value: Any) -> Any:
     return profile_as_plain(_plain_node(value))
 
 
+# Profile fields added after the first release (2026.12.0), with their defaults: left out of
+# the plain form while at the default, so a profile that could be written before them keeps
+# the hash stored audit rows carry.
+_ADDED_LATER: dict[type, dict[str, Any]] = {
+    Profile: {"weight_kg": None, "conditions": frozenset(), "not_checked": ()},
+    Kidney: {"creatinine": None},
+    BackPain: {"reported": False},
+}
+
+
 def _plain_node(value: Any) -> Any:
     """One dataclass or set as JSON can hold it (the rule both forms above share)."""
     if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: getattr(value, f.name) for f in fields(value)}
+        later = _ADDED_LATER.get(type(value), {})
+        return {
+            f.name: getattr(value, f.name)
+            for f in fields(value)
+            if f.name not in later or getattr(value, f.name) != later[f.name]
+        }
     if isinstance(value, frozenset | set):
         return sorted(value)
     raise TypeError(type(value).__name__)

@@ -53,15 +53,62 @@ OLDER_ADULT_AGE = Threshold(
 )
 KIDNEY_MONITORING = "Serum magnesium every 3–6 months while taking magnesium (SmPC section 4.4)."
 
+# --- CLINICAL.md §3 (v2): kidney function from serum creatinine ---
+CREATININE_UMOL_L_PER_MG_DL = 88.42  # 1 mg/dL = 88.42 µmol/L (CLINICAL.md §3)
+KIDNEY_EQUATIONS_FROM_AGE = Threshold(
+    18, "years", cite("INKER21", "CKD-EPI 2021 is validated in adults (18 and over)")
+)
+CKD_EPI_2021_SOURCE = cite("INKER21", "Table 2: 2021 CKD-EPI creatinine equation, without race")
+COCKCROFT_GAULT_SOURCE = cite("CG76", "creatinine clearance equation; × 0.85 for women")
+
+
+@dataclass(frozen=True)
+class CkdEpi2021:
+    """eGFR = 142 × min(Scr/κ, 1)^α × max(Scr/κ, 1)^−1.200 × 0.9938^age [× 1.012 female]."""
+
+    kappa: float
+    alpha: float
+    factor: float
+
+
+CKD_EPI_2021: dict[str, CkdEpi2021] = {
+    "female": CkdEpi2021(kappa=0.7, alpha=-0.241, factor=142 * 1.012),
+    "male": CkdEpi2021(kappa=0.9, alpha=-0.302, factor=142),
+}
+CKD_EPI_2021_HIGH_EXPONENT = -1.200
+CKD_EPI_2021_AGE_BASE = 0.9938
+COCKCROFT_GAULT_FEMALE_FACTOR = 0.85
+
 # --- CLINICAL.md §4: serum magnesium (mg/dL) ---
 MG_DL_PER_MMOL_L = 2.431
 MEQ_PER_MMOL = 2.0
 SERUM_LOW_BELOW = Threshold(1.8, "mg/dL", cite("IOM97", "lower limit of normal serum magnesium"))
+SERUM_SEVERE_LOW_BELOW = Threshold(
+    1.2,
+    "mg/dL",
+    cite(
+        "SmPC", "section 4.2: severe deficiency is repleted under medical care (about 0.5 mmol/L)"
+    ),
+)
 SERUM_HIGH_ABOVE = Threshold(
-    2.6, "mg/dL", cite("CHOICE", "CLINICAL.md §4: common laboratory upper limit")
+    2.3, "mg/dL", cite("ODS", "normal serum magnesium 0.75–0.95 mmol/L (2.3 mg/dL)")
 )
 SERUM_TOXIC_AT = Threshold(
-    4.8, "mg/dL", cite("IOM97", "p. 243: symptoms of hypermagnesemia start at 4.8–8.4 mg/dL")
+    4.2, "mg/dL", cite("ODS", "hypermagnesemia: symptoms usually above 1.74–2.61 mmol/L")
+)
+
+# --- CLINICAL.md §4 (v2): signs of toxicity and the context that makes them likely ---
+TOXICITY_OLDER_AGE = Threshold(
+    65, "years", cite("PMDA", "hypermagnesemia with magnesium oxide in older adults")
+)
+TOXICITY_EGFR_BELOW = Threshold(
+    60, "mL/min/1.73 m²", cite("WAKAI19", "eGFR ≤ 55 an independent risk for hypermagnesemia")
+)
+TOXICITY_SIGNS_AT = Threshold(
+    2, "signs", cite("ODS", "hypermagnesemia: weakness, lethargy, hypotension, bradycardia")
+)
+UNEXPLAINED_CARDINAL_AT = Threshold(
+    2, "signs", cite("CHOICE", "CLINICAL.md §4: two cardinal signs without magnesium")
 )
 
 # --- CLINICAL.md §6: pain ---
@@ -72,6 +119,13 @@ INFLAMMATORY_FEATURES_AT = Threshold(
 INFLAMMATORY_WEEKS_AT = Threshold(12, "weeks", cite("ACP07", "chronic pain: 12 weeks or more"))
 PERSISTENT_WEEKS_AT = Threshold(6, "weeks", cite("ACP11", "review if not improving at 6 weeks"))
 FRACTURE_AGE_AT = Threshold(70, "years", cite("ACP07", "Table 1: age > 70 with minor trauma"))
+# CLINICAL.md §6 (v2): back pain in children (ACR Appropriateness Criteria, Back Pain—Child).
+PEDIATRIC_ANY_PAIN_BELOW = Threshold(
+    5, "years", cite("ACR-PEDS", "back pain under 5 years: imaging and specialist evaluation")
+)
+PEDIATRIC_PERSISTENT_WEEKS_AT = Threshold(
+    4, "weeks", cite("ACR-PEDS", "back pain for 4 weeks or more in a child")
+)
 
 # --- CLINICAL.md §7: populations ---
 ADULT_AGE = Threshold(18, "years", cite("IOM97", "UL by age group (CLINICAL.md §1, §7)"))

@@ -54,6 +54,39 @@ _TITLES = {
         "Gröber U et al. Myth or reality: transdermal magnesium? Nutrients 2017;9:813",
         "https://doi.org/10.3390/nu9080813",
     ),
+    "INKER21": (
+        "Inker LA et al. New creatinine- and cystatin C-based equations to estimate GFR "
+        "without race (CKD-EPI 2021). N Engl J Med 2021;385:1737",
+        "https://doi.org/10.1056/NEJMoa2102953",
+    ),
+    "CG76": (
+        "Cockcroft DW, Gault MH. Prediction of creatinine clearance from serum creatinine. "
+        "Nephron 1976;16:31",
+        "https://doi.org/10.1159/000180580",
+    ),
+    "PMDA": (
+        "PMDA (Japan) safety information on hypermagnesemia with magnesium oxide "
+        "(2015, revised 2020)",
+        "https://www.pmda.go.jp/english/safety/info-services/drugs/0001.html",
+    ),
+    "WAKAI19": (
+        "Wakai E et al. Risk factors for the development of hypermagnesemia in patients "
+        "prescribed magnesium oxide. J Pharm Health Care Sci 2019;5:4",
+        "https://doi.org/10.1186/s40780-019-0133-8",
+    ),
+    "DOWNIE13": (
+        "Downie A et al. Red flags to screen for malignancy and fracture in patients with "
+        "low back pain: systematic review. BMJ 2013;347:f7095",
+        "https://doi.org/10.1136/bmj.f7095",
+    ),
+    "ACR-PEDS": (
+        "ACR Appropriateness Criteria: Back Pain—Child (2021)",
+        "https://acsearch.acr.org/docs/3157436/Narrative/",
+    ),
+    "MGFA": (
+        "Myasthenia Gravis Foundation of America: cautionary drugs list",
+        "https://myasthenia.org/",
+    ),
     "CHOICE": ("Project choice, documented in CLINICAL.md (reviewable engineering value)", None),
     "DAILYMED": ("US prescribing information (DailyMed)", "https://dailymed.nlm.nih.gov/"),
 }

@@ -4,16 +4,25 @@ services.py      the services and their prefetch templates (discovery is this da
 views.py         the routes
 auth.py          bearer JWTs (the app's one verifier), rate limit, FHIR servers allowed
 prefetch.py      prefetched data, or fetched (bounded, paged) from an allowed FHIR server
-fhir_mapping.py  FHIR R4 → the profile; what could not be used is noted
-cards.py         the recommendation → cards and suggestions
+schemas.py       the hook request and feedback bodies (marshmallow)
+fhir/            FHIR R4 → the profile, one reader per resource kind; notes for the rest
+fhir_mapping.py  the FHIR reading's entry point, kept for existing imports
+cards.py         the recommendation → cards
+suggestions.py   suggested changes to the draft orders (order hooks)
 feedback.py      feedback into the audit store
 errors.py        OperationOutcome for every error on these routes
 """
 
-from flask import Flask
-from flask_cors import CORS
+from typing import Any
 
-from service.cds_hooks import auth
+from flask import Flask, request
+from flask_cors import CORS
+from werkzeug.exceptions import HTTPException
+
+from service import problems
+from service.cds_hooks import auth, errors
+
+PREFIX = "/cds-services"
 
 
 def init_app(app: Flask) -> None:
@@ -21,7 +30,11 @@ def init_app(app: Flask) -> None:
     from service.cds_hooks.views import blp
 
     auth.init_app(app)
+    app.wsgi_app = TrailingSlash(app.wsgi_app)  # type: ignore[method-assign]
     app.register_blueprint(blp)
+    # Routing errors (404, 405) happen before a blueprint is chosen: answer them as
+    # OperationOutcome on the CDS Hooks paths, as problem details elsewhere.
+    app.register_error_handler(HTTPException, _routing_error)
     origins = list(app.config.get("CORS_ORIGINS") or [])
     if origins:
         CORS(
@@ -31,3 +44,27 @@ def init_app(app: Flask) -> None:
             methods=["GET", "POST", "OPTIONS"],
             max_age=600,
         )
+
+
+def _routing_error(error: HTTPException):
+    """OperationOutcome for errors on /cds-services paths; problem details elsewhere."""
+    if request.path == PREFIX or request.path.startswith(PREFIX + "/"):
+        return errors.http_error(error)
+    return problems.handle_http_exception(error)
+
+
+class TrailingSlash:
+    """Serve '/cds-services/x/' as '/cds-services/x' (some clients add the slash).
+
+    Rewritten before routing, so the routes, the JWT audience (auth.audiences) and the
+    audit see one spelling of each endpoint.
+    """
+
+    def __init__(self, wsgi_app: Any):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(PREFIX + "/") and path.endswith("/"):
+            environ["PATH_INFO"] = path.rstrip("/")
+        return self.wsgi_app(environ, start_response)

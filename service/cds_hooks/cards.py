@@ -3,29 +3,29 @@
 - indicator is the finding's severity (critical, warning, info);
 - detail is Markdown: the explanation, the evidence, the action, the sources;
 - source is the finding's first source; source.topic carries the finding code;
+- source.label is a citation a clinician recognises (the first published source);
 - critical and warning cards offer override reasons;
-- on the order hooks a card may suggest changing the draft magnesium order: a lower
-  frequency that keeps the total within the upper limit, or removing it when magnesium
-  should be avoided;
-- the upper-limit card shows the elemental arithmetic, so the "compound converted" and
-  "antacids counted" findings fold into it instead of standing alone;
-- data the mapping could not use gets one card of its own (warning when a check may be
-  incomplete because of it).
+- on the order hooks one card may carry suggestions for the draft orders (suggestions.py);
+- the upper-limit card shows the elemental arithmetic the knowledge base computed, so the
+  "compound converted" and "antacids counted" findings fold into it;
+- what was not checked (the recommendation's `not_checked`) and the data the mapping
+  could not use share one card (warning when a check may be incomplete because of it);
+- a deceased patient, or a record that cannot be evaluated, gets one card saying why.
 Null and empty members are left out, as the spec asks.
 """
 
 from __future__ import annotations
 
-import copy
-import math
 import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from rules import Finding, Recommendation
-from service.cds_hooks.fhir_mapping import DataNote, DraftMagnesiumOrder, MappedPatient
+from rules import Finding, NotChecked, Recommendation
+from rules.model import Source
+from service.cds_hooks.fhir import DataNote, MappedPatient
+from service.cds_hooks.suggestions import plan_suggestions
 
 FINDING_CODES = "https://magnesium-cds.example/fhir/CodeSystem/finding-code"
 OVERRIDE_REASONS_SYSTEM = "https://magnesium-cds.example/fhir/CodeSystem/override-reason"
@@ -40,7 +40,14 @@ OVERRIDE_REASONS = tuple(
 )
 UPPER_LIMIT_CODES = ("intake.ul_exceeded", "intake.no_headroom")
 FOLDED_INTO_UPPER_LIMIT = ("intake.compound_converted", "intake.antacid_laxative_counted")
-MAPPING_SOURCE = {"label": "Magnesium CDS: reading the FHIR record"}
+# Findings whose content is the recommendation's not_checked list: shown in its one card.
+FOLDED_INTO_NOT_CHECKED = ("medication.not_recognized",)
+MAPPING_SOURCE = {"label": "Magnesium CDS: what was read from the FHIR record"}
+SERVICE_SOURCE = {"label": "Magnesium CDS"}
+# Sources a clinician would not recognise as a citation: used for the label only when a
+# finding cites nothing else.
+UNCITABLE = ("CHOICE", "ART")
+INDICATOR_ORDER = {"critical": 0, "warning": 1, "info": 2}
 SUMMARY_MAX = 139  # the spec: under 140 characters
 
 
@@ -51,44 +58,120 @@ class IssuedCard:
 
 
 def render_cards(
-    recommendation: Recommendation, mapped: MappedPatient, *, suggest_order_changes: bool
+    recommendation: Recommendation,
+    mapped: MappedPatient,
+    *,
+    suggest_order_changes: bool,
+    only: tuple[str, ...] | None = None,
 ) -> list[IssuedCard]:
-    """The cards for one evaluation, most urgent first; [] when there is nothing to say."""
+    """The cards for one evaluation, most urgent first; [] when there is nothing to say.
+
+    `only`: finding-code prefixes to keep (order-select on a non-magnesium order keeps the
+    interaction cards).
+    """
     findings = list(recommendation.findings)
+    if only is not None:
+        findings = [f for f in findings if f.code.startswith(only)]
     has_limit_card = any(f.code in UPPER_LIMIT_CODES for f in findings)
     folded = [f for f in findings if has_limit_card and f.code in FOLDED_INTO_UPPER_LIMIT]
+    plan = (
+        plan_suggestions(recommendation, mapped.draft_orders)
+        if suggest_order_changes and mapped.draft_orders
+        else None
+    )
     issued = []
     for finding in findings:
-        if finding in folded:
+        if finding in folded or finding.code in FOLDED_INTO_NOT_CHECKED:
             continue
         card = _finding_card(finding, recommendation, folded)
-        if suggest_order_changes and mapped.draft_orders:
-            _add_suggestions(card, finding, recommendation, mapped.draft_orders)
+        if plan is not None and plan.finding_code == finding.code:
+            if plan.suggestions:
+                card["suggestions"] = plan.suggestions
+                card["selectionBehavior"] = "at-most-one"
+            if plan.notes:
+                card["detail"] += "\n\n" + "\n\n".join(md(n) for n in plan.notes)
         issued.append(IssuedCard(prune(card), finding.code))
-    notes_card = _notes_card(mapped.notes)
+    notes_card = _notes_card(mapped.notes, _not_checked_beyond(recommendation, mapped))
     if notes_card:
         issued.append(IssuedCard(prune(notes_card), None))
-    order = {"critical": 0, "warning": 1, "info": 2}
-    issued.sort(key=lambda c: order[c.card["indicator"]])
+    issued.sort(key=lambda c: INDICATOR_ORDER[c.card["indicator"]])
     return issued
 
 
+def deceased_card() -> IssuedCard:
+    """The one card for a patient recorded as deceased."""
+    card = {
+        "uuid": str(uuid.uuid4()),
+        "summary": "Patient recorded as deceased: no magnesium advice given",
+        "indicator": "info",
+        "detail": (
+            "The Patient resource says this patient has died (deceasedBoolean or "
+            "deceasedDateTime), so the magnesium checks were not run. If the record is "
+            "wrong, correct it and open the chart again."
+        ),
+        "source": dict(MAPPING_SOURCE),
+    }
+    return IssuedCard(card, None)
+
+
+def not_evaluable_card(problems: list[str], notes: list[DataNote]) -> IssuedCard:
+    """The one card for a record the knowledge base cannot evaluate (no birth date, ...)."""
+    lines = [f"- {md(p)}" for p in problems]
+    lines += [f"- **{md(n.source)}**: {md(n.text)}" for n in notes if n.affects_safety]
+    card = {
+        "uuid": str(uuid.uuid4()),
+        "summary": "Magnesium checks not run: the record lacks data they need",
+        "indicator": "warning",
+        "detail": (
+            "No magnesium advice was given, because the record cannot be evaluated:\n\n"
+            + "\n".join(lines)
+            + "\n\nAdd the missing data and open the chart again. Do not read the absence "
+            "of other cards as 'nothing to say'."
+        ),
+        "source": dict(MAPPING_SOURCE),
+        "overrideReasons": [dict(r) for r in OVERRIDE_REASONS],
+    }
+    return IssuedCard(card, None)
+
+
 def _finding_card(finding: Finding, rec: Recommendation, folded: list[Finding]) -> dict[str, Any]:
-    source = finding.sources[0] if finding.sources else None
+    source = _citation(finding.sources)
     card: dict[str, Any] = {
         "uuid": str(uuid.uuid4()),
         "summary": _summary(finding.title),
         "indicator": finding.severity,
         "detail": _detail(finding, rec, folded),
         "source": {
-            "label": source.title if source else "Magnesium CDS knowledge base",
-            "url": source.url if source else None,
+            "label": _label(source) if source else "Magnesium CDS knowledge base",
+            "url": source.url
+            if source and source.url and source.url.startswith("https://")
+            else None,
             "topic": {"system": FINDING_CODES, "code": finding.code, "display": finding.title},
         },
     }
     if finding.severity in ("critical", "warning"):
         card["overrideReasons"] = [dict(r) for r in OVERRIDE_REASONS]
     return card
+
+
+def _citation(sources: tuple[Source, ...]) -> Source | None:
+    """The source to name on the card: the first one a clinician can look up."""
+    for source in sources:
+        if source.key not in UNCITABLE:
+            return source
+    return sources[0] if sources else None
+
+
+def _label(source: Source) -> str:
+    if source.key == "CHOICE":
+        return "Magnesium CDS clinical reference (a reviewable project value)"
+    if source.key == "ART":
+        return "Source article: Does magnesium help with back pain?"
+    # The locator when it points into the source (a page, a section); not when it points
+    # at this project's own reference, which a clinician cannot look up.
+    internal = "CLINICAL.md" in (source.locator or "")
+    label = f"{source.title}, {source.locator}" if source.locator and not internal else source.title
+    return label if len(label) <= 200 else label[:199].rstrip() + "…"
 
 
 def _summary(text: str) -> str:
@@ -107,7 +190,9 @@ def _detail(finding: Finding, rec: Recommendation, folded: list[Finding]) -> str
         parts.append(
             "**Evidence:** "
             + "; ".join(
-                f"{md(str(key))}: {md(_plain(value))}" for key, value in finding.evidence.items()
+                f"{md(str(key))}: {md(_plain(value))}"
+                for key, value in finding.evidence.items()
+                if value is not None  # an absent value is not evidence
             )
         )
     parts.append(f"**Action:** {md(finding.action)}")
@@ -125,23 +210,20 @@ def _detail(finding: Finding, rec: Recommendation, folded: list[Finding]) -> str
 
 
 def _arithmetic(rec: Recommendation) -> str:
+    """The knowledge base's arithmetic lines and excess, as computed (never recomputed)."""
     intake = rec.intake
-    lines = []
-    for p in intake.products:
-        if not p.counted_toward_upper_limit:
-            continue
-        if p.dose_basis == "compound":
-            per_dose = f"{p.dose_mg:g} mg {p.form} (compound) × {p.elemental_fraction}"
-        else:
-            per_dose = f"{p.dose_mg:g} mg elemental ({p.form})"
-        lines.append(f"- {per_dose} × {p.times_per_day}/day = {p.elemental_mg_per_day:g} mg/day")
+    lines = [
+        f"- magnesium {p.form}: {p.arithmetic}"
+        for p in intake.products
+        if p.counted_toward_upper_limit and p.arithmetic
+    ]
     total = intake.supplemental_elemental_mg_per_day
     limit = intake.upper_limit_mg
     summary = f"- Total {total:g} mg/day elemental"
     if limit is not None:
         summary += f" against an upper limit of {limit:g} mg/day"
-        if total > limit:
-            summary += f": {total - limit:g} mg/day over"
+        if intake.over_upper_limit:
+            summary += f": {intake.excess_mg_per_day:g} mg/day over"
     if intake.antacid_laxative_elemental_mg_per_day:
         summary += (
             f" (antacids and laxatives: {intake.antacid_laxative_elemental_mg_per_day:g} mg/day)"
@@ -149,124 +231,41 @@ def _arithmetic(rec: Recommendation) -> str:
     return "\n".join([*lines, summary])
 
 
-# --- suggestions on the order hooks ------------------------------------------------------
-
-
-def _add_suggestions(
-    card: dict[str, Any], finding: Finding, rec: Recommendation, orders: list[DraftMagnesiumOrder]
-) -> None:
-    suggestions = []
-    for order in orders:
-        if finding.code == "intake.ul_exceeded":
-            suggestion = _within_limit(order, rec)
-        elif finding.effect == "avoid":
-            suggestion = _remove(order, "magnesium should be avoided: " + finding.title.lower())
-        else:
-            suggestion = None
-        if suggestion:
-            suggestions.append(suggestion)
-    if suggestions:
-        if len(suggestions) == 1:
-            suggestions[0]["isRecommended"] = True
-        card["suggestions"] = suggestions
-        card["selectionBehavior"] = "at-most-one"
-
-
-def _within_limit(order: DraftMagnesiumOrder, rec: Recommendation) -> dict[str, Any] | None:
-    """Lower the draft order's frequency so the day's total stays within the upper limit."""
-    product = rec.intake.products[order.product_index]
-    limit = rec.intake.upper_limit_mg
-    if limit is None or not product.counted_toward_upper_limit or product.elemental_mg_per_day <= 0:
-        return None
-    room = limit - (rec.intake.supplemental_elemental_mg_per_day - product.elemental_mg_per_day)
-    per_dose = product.elemental_mg_per_day / product.times_per_day
-    times = math.floor(room / per_dose + 1e-9) if room > 0 else 0
-    if times >= product.times_per_day:
-        return None  # this order is not what takes the total over the limit
-    if times < 1:
-        return _remove(order, f"even one dose exceeds the {limit:g} mg/day upper limit")
-    resource = _with_frequency(order.resource, times)
-    new_total = round(per_dose * times, 1)
-    label = (
-        f"Change to {_times(times)} ({new_total:g} mg elemental/day, within the {limit:g} mg limit)"
-    )
-    return {
-        "label": label,
-        "uuid": str(uuid.uuid4()),
-        "actions": [
-            {"type": "update", "description": label, "resource": resource},
-        ],
-    }
-
-
-def _remove(order: DraftMagnesiumOrder, why: str) -> dict[str, Any]:
-    resource_id = f"MedicationRequest/{order.resource.get('id')}"
-    label = "Remove the draft magnesium order"
-    return {
-        "label": label,
-        "uuid": str(uuid.uuid4()),
-        "actions": [
-            {"type": "delete", "description": f"{label}: {why}", "resourceId": resource_id}
-        ],
-    }
-
-
-def _with_frequency(resource: Mapping[str, Any], times: int) -> dict[str, Any]:
-    updated = copy.deepcopy(dict(resource))
-    dosages = updated.get("dosageInstruction") or [{}]
-    dosage = dosages[0]
-    timing = dosage.get("timing") or {}
-    timing.pop("code", None)
-    timing["repeat"] = {
-        **(timing.get("repeat") or {}),
-        "frequency": times,
-        "period": 1,
-        "periodUnit": "d",
-    }
-    timing["repeat"].pop("frequencyMax", None)
-    timing["repeat"].pop("timeOfDay", None)
-    timing["repeat"].pop("when", None)
-    dosage["timing"] = timing
-    dosage["text"] = f"{_dose_text(dosage)}{_times(times)}".strip()
-    updated["dosageInstruction"] = [dosage, *dosages[1:]]
-    return updated
-
-
-def _dose_text(dosage: Mapping[str, Any]) -> str:
-    items = dosage.get("doseAndRate") or []
-    items = [items] if isinstance(items, Mapping) else items
-    for item in items:
-        quantity = item.get("doseQuantity") or {}
-        if quantity.get("value") is not None:
-            unit = quantity.get("unit") or quantity.get("code") or ""
-            return f"{quantity['value']:g} {unit} ".replace("  ", " ")
-    return ""
-
-
-def _times(times: int) -> str:
-    return {1: "once daily", 2: "twice daily", 3: "three times daily"}.get(
-        times, f"{times} times daily"
-    )
-
-
 # --- what the mapping could not use ------------------------------------------------------
 
 
-def _notes_card(notes: list[DataNote]) -> dict[str, Any] | None:
-    if not notes:
+def _not_checked_beyond(rec: Recommendation, mapped: MappedPatient) -> list[NotChecked]:
+    """The recommendation's not_checked entries the mapping's notes do not already say."""
+    said = {(n.source, n.text) for n in mapped.notes}
+    return [n for n in rec.not_checked if (n.item, n.reason) not in said]
+
+
+def _notes_card(notes: list[DataNote], not_checked: list[NotChecked]) -> dict[str, Any] | None:
+    """One card for everything not checked or not used as sent."""
+    if not notes and not not_checked:
         return None
-    incomplete = any(n.affects_safety for n in notes)
+    incomplete = bool(not_checked) or any(n.affects_safety for n in notes)
     summary = (
-        "Some record data could not be used: the magnesium checks may be incomplete"
+        "Not everything could be checked: the magnesium checks may be incomplete"
         if incomplete
         else "Some record data was approximated for the magnesium checks"
     )
-    lines = "\n".join(f"- **{md(n.source)}**: {md(n.text)}" for n in notes)
+    parts = []
+    if not_checked:
+        parts.append(
+            "**Not checked:**\n\n"
+            + "\n".join(f"- **{md(n.item)}**: {md(n.reason)}" for n in not_checked)
+        )
+    if notes:
+        parts.append(
+            "**Read from the record as described, or not used:**\n\n"
+            + "\n".join(f"- **{md(n.source)}**: {md(n.text)}" for n in notes)
+        )
     card: dict[str, Any] = {
         "uuid": str(uuid.uuid4()),
         "summary": summary,
         "indicator": "warning" if incomplete else "info",
-        "detail": "These items were read as described, or not used:\n\n" + lines,
+        "detail": "\n\n".join(parts),
         "source": dict(MAPPING_SOURCE),
     }
     if incomplete:
@@ -285,6 +284,8 @@ def md(text: str) -> str:
 
 
 def _plain(value: Any) -> str:
+    if value is None:
+        return "not recorded"
     if isinstance(value, list | tuple | set | frozenset):
         return ", ".join(_plain(v) for v in value)
     if isinstance(value, Mapping):

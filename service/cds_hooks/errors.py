@@ -2,9 +2,9 @@
 
 400 a body that is not JSON or not a CDS Hooks request
 401 no valid bearer JWT (no detail: which check failed is not said)
-404 an unknown service
+404 an unknown service or path under /cds-services (405: a method it does not take)
 412 required FHIR data neither prefetched nor retrievable
-422 a request the knowledge base cannot evaluate (the issues name what is missing)
+(a record the knowledge base cannot evaluate is a 200 with one card saying why)
 """
 
 from __future__ import annotations
@@ -77,7 +77,8 @@ def _cds_error(error: CdsHooksError) -> Response:
     return operation_outcome(error.status, error.diagnostics, error.expressions, headers)
 
 
-def _http_error(error: HTTPException) -> Response:
+def http_error(error: HTTPException) -> Response:
+    """An HTTP error (404, 405, ...) as an OperationOutcome."""
     status = error.code or 500
     if status == 401:
         return operation_outcome(401, headers={"WWW-Authenticate": "Bearer"})
@@ -117,9 +118,9 @@ def _evaluation_error(error: EvaluationError) -> Response:
 
 def _unexpected(error: Exception) -> Response:
     if isinstance(error, HTTPException):
-        return _http_error(error)
+        return http_error(error)
     log.exception("unhandled error on a CDS Hooks route")
-    return _http_error(InternalServerError())
+    return http_error(InternalServerError())
 
 
 def register(blueprint: Blueprint) -> None:
@@ -129,5 +130,5 @@ def register(blueprint: Blueprint) -> None:
     blueprint.register_error_handler(ValidationError, _validation_error)
     blueprint.register_error_handler(ProfileError, _profile_error)
     blueprint.register_error_handler(EvaluationError, _evaluation_error)
-    blueprint.register_error_handler(HTTPException, _http_error)
+    blueprint.register_error_handler(HTTPException, http_error)
     blueprint.register_error_handler(Exception, _unexpected)

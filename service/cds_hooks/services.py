@@ -9,34 +9,36 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-LOINC = "http://loinc.org"
-
-# CLINICAL.md §3 and §4: the labs the knowledge base reads, by LOINC code.
-EGFR_CODES = (
-    "98979-8",  # eGFR, creatinine, CKD-EPI 2021
-    "62238-1",  # eGFR, creatinine, CKD-EPI
-    "33914-3",  # eGFR, creatinine, MDRD
-    "48642-3",  # eGFR, creatinine, MDRD, Black
-    "48643-1",  # eGFR, creatinine, MDRD, non-Black
-    "50044-7",  # eGFR, creatinine, female
-    "88293-6",  # eGFR, creatinine, CKD-EPI, Black
-    "88294-4",  # eGFR, creatinine, CKD-EPI, non-Black
+from service.cds_hooks.fhir.codes import (
+    BODY_WEIGHT_CODES,
+    CREATININE_CODES,
+    EGFR_CODES,
+    EGFR_PANEL_CODES,
+    LOINC,
+    MAGNESIUM_CODES,
+    PREGNANCY_STATUS_CODES,
 )
-CREATININE_CODES = ("2160-0",)
-MAGNESIUM_CODES = {"19123-9": "mg/dL", "2601-3": "mmol/L"}
-PREGNANCY_STATUS_CODES = ("82810-3",)
+
+__all__ = ["EGFR_CODES", "PREFETCH", "SERVICES", "CdsService"]
 
 
-def _codes(codes: tuple[str, ...] | dict[str, str]) -> str:
-    return ",".join(f"{LOINC}|{code}" for code in codes)
+def _codes(*groups: tuple[str, ...] | dict[str, str]) -> str:
+    unique = dict.fromkeys(code for group in groups for code in group)
+    return ",".join(f"{LOINC}|{code}" for code in unique)
 
 
 _PATIENT = "{{context.patientId}}"
 PREFETCH: dict[str, str] = {
     "patient": f"Patient/{_PATIENT}",
-    "egfr": f"Observation?patient={_PATIENT}&code={_codes(EGFR_CODES)}&_sort=-date&_count=5",
+    "egfr": (
+        f"Observation?patient={_PATIENT}&code={_codes(EGFR_CODES, EGFR_PANEL_CODES)}"
+        "&_sort=-date&_count=5"
+    ),
     "creatinine": (
-        f"Observation?patient={_PATIENT}&code={_codes(CREATININE_CODES)}&_sort=-date&_count=1"
+        f"Observation?patient={_PATIENT}&code={_codes(CREATININE_CODES)}&_sort=-date&_count=2"
+    ),
+    "weight": (
+        f"Observation?patient={_PATIENT}&code={_codes(BODY_WEIGHT_CODES)}&_sort=-date&_count=1"
     ),
     "magnesium": (
         f"Observation?patient={_PATIENT}&code={_codes(MAGNESIUM_CODES)}&_sort=-date&_count=2"

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, g, jsonify, request
 from marshmallow import ValidationError
 
+from rules.errors import ProfileError
 from service.api import strict_json
 from service.audit import audit_store
 from service.cds_hooks import auth, errors
-from service.cds_hooks.cards import render_cards
+from service.cds_hooks.cards import IssuedCard, deceased_card, not_evaluable_card, render_cards
 from service.cds_hooks.errors import CdsHooksError
 from service.cds_hooks.feedback import record_feedback
-from service.cds_hooks.fhir_mapping import DataNote, MappedPatient, map_patient
+from service.cds_hooks.fhir import DataNote, MappedPatient, map_patient
 from service.cds_hooks.prefetch import Prefetched, resolve
+from service.cds_hooks.schemas import HOOK_REQUEST_SCHEMA
 from service.cds_hooks.services import SERVICES, CdsService
 from service.evaluation import evaluate_profile
 from service.schemas import PROFILE_SCHEMA
@@ -25,6 +28,7 @@ blp.before_request(auth.authenticate)
 errors.register(blp)
 
 EXTENSION_PREFIX = "org.magnesium-cds"
+INTERACTIONS = ("interaction.",)
 
 
 @blp.get("")
@@ -39,28 +43,72 @@ def call_service(service_id: str):
     service = _service(service_id)
     hook_request = _hook_request(service)
     fetched = resolve(service.prefetch, hook_request, auth.fetch_policy())
-    drafts = hook_request["context"].get("draftOrders") if service.reads_draft_orders else None
-    mapped = map_patient(fetched.values, drafts)
+    context = hook_request["context"]
+    drafts = context.get("draftOrders") if service.reads_draft_orders else None
+    selections = context.get("selections") if service.hook == "order-select" else None
+    mapped = map_patient(fetched.values, drafts, selections=selections)
     mapped.notes.extend(_incomplete_lists(fetched))
-    profile = _load_profile(mapped)
-    recommendation = evaluate_profile(profile, "cds-hooks", caller=g.get("caller"))
-    issued = render_cards(recommendation, mapped, suggest_order_changes=service.reads_draft_orders)
+    if mapped.deceased:
+        return _answer(service, [deceased_card()], mapped)
+    only = None
+    if service.hook == "order-select":
+        only = _order_select_scope(mapped)
+        if only == ():
+            return jsonify({"cards": []})  # nothing selected that bears on magnesium
+    try:
+        # What the reading could not use travels with the profile, so the recommendation
+        # (its summary, the audit) carries it too (CLINICAL.md §13).
+        profile = replace(PROFILE_SCHEMA.load(mapped.profile), not_checked=mapped.not_checked())
+        recommendation = evaluate_profile(profile, "cds-hooks", caller=g.get("caller"))
+    except ValidationError as error:
+        problems = [f"{e['field']}: {e['message']}" for e in errors.field_errors(error.messages)]
+        return _answer(service, [not_evaluable_card(problems, mapped.notes)], mapped)
+    except ProfileError as error:
+        return _answer(service, [not_evaluable_card([error.message], mapped.notes)], mapped)
+    issued = render_cards(
+        recommendation, mapped, suggest_order_changes=service.reads_draft_orders, only=only
+    )
     audit_store().record_cards(
         recommendation.evaluation_id, service.id, [(c.card["uuid"], c.finding_code) for c in issued]
     )
-    extension: dict[str, Any] = {
-        f"{EXTENSION_PREFIX}.evaluation": {
-            "evaluationId": recommendation.evaluation_id,
-            "disposition": recommendation.disposition,
-            "knowledgeBaseVersion": recommendation.knowledge_base.version,
-        }
+    evaluation = {
+        "evaluationId": recommendation.evaluation_id,
+        "disposition": recommendation.disposition,
+        "knowledgeBaseVersion": recommendation.knowledge_base.version,
     }
+    return _answer(service, issued, mapped, evaluation)
+
+
+def _order_select_scope(mapped: MappedPatient) -> tuple[str, ...] | None:
+    """What order-select advises on: everything (None), interactions only, or nothing (())."""
+    if mapped.selected_drafts == 0:
+        return ()  # no selected medication order yet (the order screen just opened)
+    if any(o.selected for o in mapped.draft_orders):
+        return None  # a magnesium order is selected: the full check
+    if len(mapped.selected_medications) < mapped.selected_drafts:
+        return None  # a selected order was not fully read: its notes must be shown
+    # Only other drugs selected: they matter when the patient takes magnesium.
+    return INTERACTIONS if mapped.profile.get("magnesium_products") else ()
+
+
+def _answer(
+    service: CdsService,
+    issued: list[IssuedCard],
+    mapped: MappedPatient,
+    evaluation: dict[str, Any] | None = None,
+):
+    extension: dict[str, Any] = {}
+    if evaluation:
+        extension[f"{EXTENSION_PREFIX}.evaluation"] = evaluation
     if mapped.notes:
         extension[f"{EXTENSION_PREFIX}.unmapped"] = [
             {"source": n.source, "text": n.text, "affectsSafety": n.affects_safety}
             for n in mapped.notes
         ]
-    return jsonify({"cards": [c.card for c in issued], "extension": extension})
+    body: dict[str, Any] = {"cards": [c.card for c in issued]}
+    if extension:
+        body["extension"] = extension
+    return jsonify(body)
 
 
 @blp.post("/<service_id>/feedback")
@@ -93,58 +141,25 @@ def _json_body() -> Any:
 def _hook_request(service: CdsService) -> dict[str, Any]:
     """The request body, checked against the CDS Hooks request shape (400 when it is not one)."""
     body = _json_body()
-    if not isinstance(body, Mapping):
+    if not isinstance(body, dict):
         raise CdsHooksError(400, "The body must be a CDS Hooks request object.")
-    problems: list[tuple[str, str]] = []
-    if body.get("hook") != service.hook:
-        problems.append(("hook", f"This service answers the {service.hook!r} hook."))
-    if not isinstance(body.get("hookInstance"), str) or not body["hookInstance"]:
-        problems.append(("hookInstance", "A hookInstance (UUID) is required."))
-    context = body.get("context")
-    if not isinstance(context, Mapping):
-        problems.append(("context", "A context object is required."))
-    else:
-        if not isinstance(context.get("patientId"), str) or not context["patientId"]:
-            problems.append(("context.patientId", "The patient's FHIR id is required."))
-        drafts = context.get("draftOrders")
-        if service.reads_draft_orders and not (
-            isinstance(drafts, Mapping) and drafts.get("resourceType") == "Bundle"
-        ):
-            problems.append(
-                ("context.draftOrders", "The draft orders are required, as a FHIR Bundle.")
-            )
-    if "prefetch" in body and not isinstance(body["prefetch"], Mapping):
-        problems.append(("prefetch", "prefetch must be an object."))
-    if "fhirServer" in body and not isinstance(body["fhirServer"], str):
-        problems.append(("fhirServer", "fhirServer must be a URL."))
-    authorization = body.get("fhirAuthorization")
-    if authorization is not None:
-        if not isinstance(authorization, Mapping) or not isinstance(
-            authorization.get("access_token"), str
-        ):
-            problems.append(("fhirAuthorization", "fhirAuthorization must hold an access_token."))
-        elif not body.get("fhirServer"):
-            problems.append(("fhirServer", "fhirServer is required with fhirAuthorization."))
-    if problems:
-        raise CdsHooksError(
-            400, *(text for _, text in problems), expressions=[p for p, _ in problems]
-        )
-    return dict(body)
-
-
-def _load_profile(mapped: MappedPatient):
-    """Validate the mapped profile with the API's schema; 422 naming what the record lacks."""
     try:
-        return PROFILE_SCHEMA.load(mapped.profile)
+        hook_request: dict[str, Any] = HOOK_REQUEST_SCHEMA.load(body)
     except ValidationError as error:
-        notes = [f"{n.source}: {n.text}" for n in mapped.notes if n.affects_safety]
-        fields = errors.field_errors(error.messages)
+        problems = errors.field_errors(error.messages)
         raise CdsHooksError(
-            422,
-            *[f"The record cannot be evaluated: {e['field']}: {e['message']}" for e in fields],
-            *notes,
-            expressions=[e["field"] for e in fields],
+            400,
+            *[f"{p['field']}: {p['message']}" for p in problems],
+            expressions=[p["field"] for p in problems],
         ) from None
+    wrong: list[tuple[str, str]] = []
+    if hook_request["hook"] != service.hook:
+        wrong.append(("hook", f"This service answers the {service.hook!r} hook."))
+    if service.reads_draft_orders and "draftOrders" not in hook_request["context"]:
+        wrong.append(("context.draftOrders", "The draft orders are required, as a FHIR Bundle."))
+    if wrong:
+        raise CdsHooksError(400, *(t for _, t in wrong), expressions=[p for p, _ in wrong])
+    return hook_request
 
 
 def _incomplete_lists(fetched: Prefetched) -> list[DataNote]:

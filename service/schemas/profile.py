@@ -13,9 +13,11 @@ from marshmallow import (
 )
 
 from rules.data.forms import ELEMENTAL_FRACTION, normalise_form
-from rules.data.tokens import ALL_TOKENS
+from rules.data.limits import CREATININE_UMOL_L_PER_MG_DL
+from rules.data.tokens import ALL_TOKENS, CONDITION_TOKENS
 from rules.model import (
     BackPain,
+    Creatinine,
     Kidney,
     LabValue,
     MagnesiumProduct,
@@ -36,6 +38,39 @@ class _Strict(Schema):
         unknown = RAISE
 
 
+# µ (micro sign), μ (Greek mu) and "u" all mean micro; one spelling goes to the rules.
+CREATININE_UNITS = {"mg/dL": "mg/dL", "µmol/L": "µmol/L", "μmol/L": "µmol/L", "umol/L": "µmol/L"}
+CREATININE_MAX_MG_DL = 40.0  # far above any survivable value; catches unit mix-ups
+
+
+class CreatinineSchema(_Strict):
+    value = StrictNumber(
+        required=True,
+        validate=validate.Range(min=0, min_inclusive=False),
+        metadata={"description": "Serum creatinine in the unit given"},
+    )
+    unit = fields.String(
+        required=True,
+        validate=validate.OneOf(list(CREATININE_UNITS)),
+        metadata={"description": "mg/dL or µmol/L (1 mg/dL = 88.42 µmol/L)"},
+    )
+
+    @validates_schema
+    def check_range(self, data: dict[str, Any], **_: Any) -> None:
+        unit, value = CREATININE_UNITS.get(data.get("unit", "")), data.get("value")
+        if unit is None or value is None:
+            return
+        per_mg_dl = 1.0 if unit == "mg/dL" else CREATININE_UMOL_L_PER_MG_DL
+        if value > CREATININE_MAX_MG_DL * per_mg_dl:
+            raise ValidationError(
+                {"value": [f"Must be at most {CREATININE_MAX_MG_DL * per_mg_dl:g} {unit}."]}
+            )
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> Creatinine:
+        return Creatinine(value=data["value"], unit=CREATININE_UNITS[data["unit"]])  # type: ignore[arg-type]
+
+
 class KidneySchema(_Strict):
     egfr = StrictNumber(
         load_default=None,
@@ -44,6 +79,15 @@ class KidneySchema(_Strict):
         metadata={"description": "eGFR in mL/min/1.73 m²; null or absent when unknown"},
     )
     dialysis = StrictBoolean(load_default=False)
+    creatinine = fields.Nested(
+        CreatinineSchema,
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "Serum creatinine: with age 18 or over and no eGFR, eGFR is "
+            "estimated (CKD-EPI 2021); with weight_kg, creatinine clearance (Cockcroft–Gault)"
+        },
+    )
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> Kidney:
@@ -76,7 +120,11 @@ class BackPainSchema(_Strict):
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> BackPain:
-        return BackPain(**data)
+        pain = BackPain(**data)
+        # An object with no details still says there is back pain (CLINICAL.md §6: a child
+        # under 5 is referred). Only then is `reported` set, so a profile with details keeps
+        # the plain form (and audit hash) it had before the field existed.
+        return pain if pain.described else BackPain(**data, reported=True)
 
 
 class MedicationSchema(_Strict):
@@ -111,7 +159,13 @@ class MagnesiumProductSchema(_Strict):
     )
     times_per_day = StrictInteger(load_default=1, validate=validate.Range(min=1, max=24))
     purpose = fields.String(
-        load_default="supplement", validate=validate.OneOf(["supplement", "antacid_laxative"])
+        load_default=None,
+        validate=validate.OneOf(["supplement", "antacid_laxative"]),
+        metadata={
+            "description": "supplement or antacid_laxative; when not given, magnesium "
+            "hydroxide (milk of magnesia) is antacid_laxative and other forms supplement "
+            "(CLINICAL.md §2 v2)"
+        },
     )
 
     @validates_schema
@@ -135,15 +189,26 @@ class MagnesiumProductSchema(_Strict):
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> MagnesiumProduct:
-        return MagnesiumProduct(**{**data, "form": normalise_form(data["form"])})
-
-
-def _tokens(value: list[str]) -> None:
-    unknown = [t for t in value if t not in ALL_TOKENS]
-    if unknown:
-        raise ValidationError(
-            f"Unknown token(s): {', '.join(unknown)}. Allowed: {', '.join(sorted(ALL_TOKENS))}."
+        form = normalise_form(data["form"])
+        purpose = data.get("purpose") or (
+            "antacid_laxative" if form == "hydroxide" else "supplement"
         )
+        return MagnesiumProduct(**{**data, "form": form, "purpose": purpose})
+
+
+def _vocabulary(allowed: frozenset[str]):  # noqa: ANN202
+    def check(value: list[str]) -> None:
+        unknown = [t for t in value if t not in allowed]
+        if unknown:
+            raise ValidationError(
+                f"Unknown token(s): {', '.join(unknown)}. Allowed: {', '.join(sorted(allowed))}."
+            )
+
+    return check
+
+
+_tokens = _vocabulary(ALL_TOKENS)
+_conditions = _vocabulary(CONDITION_TOKENS)
 
 
 class ProfileSchema(_Strict):
@@ -163,16 +228,29 @@ class ProfileSchema(_Strict):
     serum_magnesium = fields.Nested(SerumMagnesiumSchema, load_default=None, allow_none=True)
     back_pain = fields.Nested(BackPainSchema, load_default=None, allow_none=True)
     red_flags = fields.List(
-        fields.String(),
+        fields.String(metadata={"enum": sorted(ALL_TOKENS)}),
         load_default=list,
         validate=[validate.Length(max=MAX_TOKENS), _tokens],
         metadata={"description": "Red-flag tokens (CLINICAL.md §6)"},
     )
     symptoms = fields.List(
-        fields.String(),
+        fields.String(metadata={"enum": sorted(ALL_TOKENS)}),
         load_default=list,
         validate=[validate.Length(max=MAX_TOKENS), _tokens],
-        metadata={"description": "Symptom tokens (CLINICAL.md §4, §7, constipation)"},
+        metadata={"description": "Symptom tokens (CLINICAL.md §4, §7, §11, constipation)"},
+    )
+    conditions = fields.List(
+        fields.String(metadata={"enum": sorted(CONDITION_TOKENS)}),
+        load_default=list,
+        validate=[validate.Length(max=MAX_TOKENS), _conditions],
+        metadata={"description": "Condition tokens (CLINICAL.md §11): "
+                  + ", ".join(sorted(CONDITION_TOKENS))},
+    )
+    weight_kg = StrictNumber(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=0, max=500, min_inclusive=False),
+        metadata={"description": "Body weight in kg; with creatinine, Cockcroft–Gault clearance"},
     )
     medications = fields.List(
         fields.Nested(MedicationSchema),
@@ -208,6 +286,8 @@ class ProfileSchema(_Strict):
             medications=tuple(data["medications"]),
             magnesium_products=tuple(data["magnesium_products"]),
             route_preference=data["route_preference"],
+            weight_kg=data["weight_kg"],
+            conditions=frozenset(data["conditions"]),
         )
 
 

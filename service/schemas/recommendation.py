@@ -45,6 +45,14 @@ class PlanSchema(Schema):
     max_supplemental_elemental_mg_per_day = fields.Float()
     separations = fields.List(fields.Nested(SeparationSchema))
     monitoring = fields.List(fields.String())
+    dosing = fields.String(
+        metadata={"description": "self_care, or clinician_directed (the ceiling is an upper "
+                  "bound for the clinician, not a dose to take)"}
+    )
+    ceiling_label = fields.String(
+        metadata={"description": "What max_supplemental_elemental_mg_per_day limits, in words"}
+    )
+    notes = fields.List(fields.String(), metadata={"description": "Sentences shown with the plan"})
 
 
 class ReferralSchema(Schema):
@@ -60,8 +68,16 @@ class ProductIntakeSchema(Schema):
     dose_basis = fields.String(allow_none=True)
     times_per_day = fields.Integer()
     elemental_fraction = fields.Float(allow_none=True)
-    elemental_mg_per_day = fields.Float()
+    elemental_mg_per_day = fields.Float(
+        allow_none=True, metadata={"description": "None when the amount is unknown"}
+    )
     counted_toward_upper_limit = fields.Boolean()
+    dose_known = fields.Boolean()
+    arithmetic = fields.String(
+        metadata={"description": "How the figure was reached, e.g. 1000 mg compound × 0.141"}
+    )
+    source = fields.String(metadata={"description": "profile or medication list"})
+    name = fields.String(allow_none=True, metadata={"description": "Medication text read"})
 
 
 class IntakeSchema(Schema):
@@ -70,12 +86,24 @@ class IntakeSchema(Schema):
     upper_limit_mg = fields.Float(allow_none=True)
     rda_mg = fields.Float(allow_none=True)
     products = fields.List(fields.Nested(ProductIntakeSchema))
+    excess_mg_per_day = fields.Float(
+        metadata={"description": "Oral intake over the upper limit (0 when not over)"}
+    )
+    over_upper_limit = fields.Boolean()
 
 
 class KnowledgeBaseRunSchema(Schema):
     version = fields.String()
     rules_evaluated = fields.Integer()
     rules_fired = fields.List(fields.String())
+
+
+class NotCheckedSchema(Schema):
+    kind = fields.String(
+        metadata={"description": "medication, code, unit, value, resource or input"}
+    )
+    item = fields.String(metadata={"description": "What was not checked, as a reader knows it"})
+    reason = fields.String()
 
 
 class RecommendationSchema(Schema):
@@ -87,6 +115,10 @@ class RecommendationSchema(Schema):
     referral = fields.Nested(ReferralSchema, allow_none=True)
     intake = fields.Nested(IntakeSchema)
     knowledge_base = fields.Nested(KnowledgeBaseRunSchema)
+    not_checked = fields.List(
+        fields.Nested(NotCheckedSchema),
+        metadata={"description": "What could not be checked (CLINICAL.md §13)"},
+    )
 
 
 class CatalogEntrySchema(Schema):

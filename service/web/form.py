@@ -26,6 +26,9 @@ TEXT_INPUTS = frozenset(
         "age",
         "sex",
         "kidney.egfr",
+        "kidney.creatinine.value",
+        "kidney.creatinine.unit",
+        "weight_kg",
         "serum_magnesium.value",
         "serum_magnesium.unit",
         "back_pain.onset",
@@ -37,13 +40,18 @@ TEXT_INPUTS = frozenset(
 )
 SINGLE_CHECKBOXES = frozenset({"pregnant", "lactating", "kidney.dialysis", "back_pain.radiating"})
 NUMERIC = frozenset({"dose_mg", "times_per_day"})  # product fields read as numbers
-LISTS = frozenset({"medications", "magnesium_products", "red_flags", "symptoms"})
+LISTS = frozenset({"medications", "magnesium_products", "red_flags", "symptoms", "conditions"})
+TOKEN_LISTS = ("red_flags", "symptoms", "conditions")  # checkbox groups
 _PRODUCT_NAME = re.compile(r"^magnesium_products\[(\d{1,3})\]\.(\w+)$")
 MAX_NUMBER_CHARS = 40
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 # Values an untouched form submits; a product row holding only these is empty.
-DEFAULTS: dict[str, str] = {"route_preference": "any", "serum_magnesium.unit": "mg/dL"}
+DEFAULTS: dict[str, str] = {
+    "route_preference": "any",
+    "serum_magnesium.unit": "mg/dL",
+    "kidney.creatinine.unit": "mg/dL",
+}
 PRODUCT_DEFAULTS: dict[str, str] = {"route": "oral", "times_per_day": "1", "purpose": "supplement"}
 
 # Words for each input: (label, unit). "[]" stands for any product row or medication line.
@@ -55,6 +63,11 @@ LABELS: dict[str, tuple[str, str | None]] = {
     "kidney": ("Kidney function", None),
     "kidney.egfr": ("eGFR", "mL/min/1.73 m²"),
     "kidney.dialysis": ("On dialysis", None),
+    "kidney.creatinine": ("Serum creatinine", None),
+    "kidney.creatinine.value": ("Serum creatinine", None),
+    "kidney.creatinine.unit": ("Creatinine unit", None),
+    "weight_kg": ("Weight", "kg"),
+    "conditions": ("Conditions", None),
     "serum_magnesium": ("Serum magnesium", None),
     "serum_magnesium.value": ("Serum magnesium", None),
     "serum_magnesium.unit": ("Serum magnesium unit", None),
@@ -130,7 +143,7 @@ class FormState:
     """What the clinician entered, as text, so the page can show it again."""
 
     values: dict[str, str] = field(default_factory=dict)
-    checked: dict[str, set[str]] = field(default_factory=dict)  # red_flags, symptoms
+    checked: dict[str, set[str]] = field(default_factory=dict)  # TOKEN_LISTS
     flags: set[str] = field(default_factory=set)  # ticked single checkboxes
     product_rows: int = PRODUCT_ROWS
 
@@ -147,7 +160,7 @@ class FormState:
         flags: set[str] = set()
         highest = PRODUCT_ROWS - 1
         for name in form:
-            if name in ("csrf_token", "red_flags", "symptoms"):
+            if name == "csrf_token" or name in TOKEN_LISTS:
                 continue
             if name in SINGLE_CHECKBOXES:
                 flags.add(name)
@@ -160,7 +173,7 @@ class FormState:
             elif name not in TEXT_INPUTS:
                 continue  # not one of ours: ignore rather than echo it back
             values[name] = form.get(name, "")
-        checked = {key: set(form.getlist(key)) for key in ("red_flags", "symptoms")}
+        checked = {key: set(form.getlist(key)) for key in TOKEN_LISTS}
         return cls(values=values, checked=checked, flags=flags, product_rows=highest + 1)
 
     def value(self, name: str) -> str:
@@ -208,8 +221,14 @@ def to_profile_data(state: FormState) -> tuple[dict[str, Any], Paths]:
     _put(kidney, "egfr", v("kidney.egfr"), number=True)
     if state.is_checked("kidney.dialysis"):
         kidney["dialysis"] = True
+    if v("kidney.creatinine.value").strip():
+        creatinine: dict[str, Any] = {}
+        _put(creatinine, "value", v("kidney.creatinine.value"), number=True)
+        _put(creatinine, "unit", v("kidney.creatinine.unit"))
+        kidney["creatinine"] = creatinine
     if kidney:
         data["kidney"] = kidney
+    _put(data, "weight_kg", v("weight_kg"), number=True)
 
     if v("serum_magnesium.value").strip():
         serum: dict[str, Any] = {}
@@ -228,6 +247,7 @@ def to_profile_data(state: FormState) -> tuple[dict[str, Any], Paths]:
 
     data["red_flags"] = sorted(state.checked.get("red_flags", ()))
     data["symptoms"] = sorted(state.checked.get("symptoms", ()))
+    data["conditions"] = sorted(state.checked.get("conditions", ()))
 
     lines = [(n, line.strip()) for n, line in enumerate(v("medications").splitlines(), 1)]
     lines = [(n, line) for n, line in lines if line]
@@ -321,8 +341,9 @@ def _map_one(path: str, message: str, paths: Paths) -> FieldError:
         index = int(medication[1])
         line = paths.medication_lines[index] if index < len(paths.medication_lines) else index + 1
         name, prefix = "medications", f"Line {line}: "
-    elif path in ("kidney", "serum_magnesium", "back_pain", "(body)"):
-        name = {"kidney": "kidney.egfr", "serum_magnesium": "serum_magnesium.value",
+    elif path in ("kidney", "kidney.creatinine", "serum_magnesium", "back_pain", "(body)"):
+        name = {"kidney": "kidney.egfr", "kidney.creatinine": "kidney.creatinine.value",
+                "serum_magnesium": "serum_magnesium.value",
                 "back_pain": "back_pain.onset", "(body)": "age"}[path]
     label = label_for(name)
     if product:

@@ -31,6 +31,28 @@ EVIDENCE_WORDS = {
     "rda_mg": "RDA (mg/day)",
     "serum_mg_dl": "Serum magnesium (mg/dL)",
     "duration_weeks": "Duration (weeks)",
+    "egfr_estimated": "eGFR estimated from creatinine (mL/min/1.73 m²)",
+    "creatinine_clearance": "Creatinine clearance, Cockcroft–Gault (mL/min)",
+    "creatinine": "Serum creatinine",
+    "weight_kg": "Weight (kg)",
+    "kidney_function": "Kidney function used (the lower value)",
+    "decided_by": "Decided by",
+    "oral_magnesium": "Oral magnesium taken",
+    "risk_context": "Risk context",
+    "signs": "Signs",
+    "conditions": "Conditions",
+}
+DOSING_WORDS = {
+    "self_care": "Self-care dose",
+    "clinician_directed": "Clinician-directed dose only",
+}
+NOT_CHECKED_KINDS = {
+    "medication": "Medication",
+    "code": "Code",
+    "unit": "Unit",
+    "value": "Value",
+    "resource": "Record",
+    "input": "Input",
 }
 
 
@@ -76,7 +98,9 @@ def separation_text(sep: dict[str, Any]) -> str:
 
 
 def arithmetic(product: dict[str, Any]) -> str:
-    """How one product's elemental mg/day was reached."""
+    """How one product's elemental mg/day was reached: the knowledge base's own line."""
+    if product.get("arithmetic"):
+        return str(product["arithmetic"])
     if product["route"] != "oral":
         return "not counted: topical"
     times = product["times_per_day"]
@@ -95,7 +119,7 @@ class Bar:
     mg: float
     width: float  # percent of the scale
     within: float  # percent up to the UL
-    kind: str  # "product", "uncounted" or "total"
+    kind: str  # "product", "uncounted", "unknown" (amount not known) or "total"
     over_ul: bool
 
 
@@ -110,28 +134,51 @@ class Chart:
     excess: float
 
 
+def product_label(product: dict[str, Any]) -> str:
+    """"glycinate (oral)", or the medication text a magnesium medicine was read from."""
+    purpose = (
+        "antacid or laxative" if product.get("purpose") == "antacid_laxative" else product["route"]
+    )
+    if product.get("source") == "medication list" and product.get("name"):
+        return f"{product['name']} (medication list, {purpose})"
+    return f"{product['form']} ({purpose})"
+
+
 def chart(intake: dict[str, Any]) -> Chart:
-    """Geometry of the intake chart: one bar per product, one for the total, UL and RDA lines."""
+    """Geometry of the intake chart: one bar per product, one for the total, UL and RDA lines.
+
+    The excess over the UL and whether intake is over it are the knowledge base's figures
+    (`excess_mg_per_day`, `over_upper_limit`), never recomputed here from rounded totals.
+    """
     ul, rda = intake.get("upper_limit_mg"), intake.get("rda_mg")
     total = float(intake.get("supplemental_elemental_mg_per_day") or 0.0)
     products = intake.get("products") or []
-    biggest = max([total, ul or 0.0, rda or 0.0] + [p["elemental_mg_per_day"] for p in products])
+    amounts = [p["elemental_mg_per_day"] or 0.0 for p in products]
+    biggest = max([total, ul or 0.0, rda or 0.0] + amounts)
     scale = max(biggest * 1.1, 1.0)
 
     def pct(mg: float | None) -> float | None:
         return None if mg is None else round(min(mg / scale, 1.0) * 100, 2)
 
+    over_total = bool(intake.get("over_upper_limit"))
+
     def bar(label: str, detail: str, mg: float, kind: str) -> Bar:
         limit = mg if ul is None else min(mg, ul)
-        over = ul is not None and kind != "uncounted" and mg > ul
+        if kind == "total":
+            over = over_total
+        else:  # geometry only: the part of this bar drawn beyond the UL line
+            over = ul is not None and kind == "product" and mg > ul
         return Bar(label, detail, mg, pct(mg) or 0.0, pct(limit) or 0.0, kind, over)
 
     bars = []
     for p in products:
-        purpose = "antacid or laxative" if p.get("purpose") == "antacid_laxative" else p["route"]
-        kind = "product" if p.get("counted_toward_upper_limit") else "uncounted"
-        bars.append(bar(f"{p['form']} ({purpose})", arithmetic(p), p["elemental_mg_per_day"], kind))
+        mg = p["elemental_mg_per_day"]
+        if mg is None:
+            kind = "unknown"
+        else:
+            kind = "product" if p.get("counted_toward_upper_limit") else "uncounted"
+        bars.append(bar(product_label(p), arithmetic(p), mg or 0.0, kind))
     bars.append(bar("Total counted toward the UL", "oral supplements and medicines", total,
                     "total"))
-    excess = round(total - ul, 1) if ul is not None and total > ul else 0.0
+    excess = float(intake.get("excess_mg_per_day") or 0.0)
     return Chart(tuple(bars), ul, rda, pct(ul), pct(rda), total, excess)

@@ -55,6 +55,18 @@ TOKEN_LABELS: dict[str, str] = {
     "diarrhea": "Diarrhoea",
     "abdominal_cramping": "Abdominal cramping",
     "constipation": "Constipation",
+    "visual_disturbance": "Visual disturbance (blurred or yellow-green vision, haloes)",
+    "muscle_cramps": "Muscle cramps",
+    "tremor": "Tremor",
+    "palpitations": "Palpitations",
+    "myasthenia_gravis": "Myasthenia gravis",
+    "heart_block": "Heart block, second or third degree (no pacemaker)",
+    "bowel_obstruction": "Bowel obstruction, ileus or acute abdomen",
+    "dehydration": "Dehydration",
+    "alcohol_use_disorder": "Alcohol use disorder",
+    "type_2_diabetes": "Type 2 diabetes",
+    "malabsorption": "Malabsorption (Crohn's, coeliac disease, bariatric surgery, short bowel)",
+    "chronic_diarrhea": "Chronic diarrhoea",
 }
 
 
@@ -99,19 +111,43 @@ RED_FLAG_GROUPS: tuple[Group, ...] = _with_other(
     "red-flags",
 )
 
-# CLINICAL.md §4 and §7.
+# CLINICAL.md §4, §7 and §11.
 SYMPTOM_GROUPS: tuple[Group, ...] = _with_other(
     [
         Group("digestive", "Digestive", None, _unique(tokens.GI_SYMPTOMS, tokens.CONSTIPATION)),
         Group(
             "high-magnesium",
             "Signs of high magnesium",
-            None,
-            tuple(t for t in tokens.HYPERMAGNESEMIA_SYSTEMIC if t not in tokens.GI_SYMPTOMS),
+            "With oral magnesium, one sign plus age 65 or over, kidney disease, high intake or "
+            "antacid or laxative use suggests toxicity; so do two signs.",
+            tuple(t for t in tokens.TOXICITY_SIGNS if t not in tokens.GI_SYMPTOMS),
         ),
+        Group(
+            "digoxin",
+            "With digoxin",
+            "Nausea, slow heartbeat, confusion or visual disturbance suggest digoxin toxicity.",
+            tokens.VISUAL,
+        ),
+        Group("low-magnesium", "Signs of low magnesium", None, tokens.DEFICIENCY_SIGNS),
     ],
     tokens.SYMPTOM_TOKENS,
     "symptoms",
+)
+
+# CLINICAL.md §11.
+CONDITION_GROUPS: tuple[Group, ...] = _with_other(
+    [
+        Group(
+            "contraindications",
+            "Magnesium contraindicated",
+            None,
+            tokens.MYASTHENIA_GRAVIS + tokens.HEART_BLOCK + tokens.BOWEL_OBSTRUCTION,
+        ),
+        Group("fluids", "Caution", None, tokens.DEHYDRATION),
+        Group("deficiency", "Deficiency more likely", None, tokens.DEFICIENCY_RISK),
+    ],
+    tokens.CONDITION_TOKENS,
+    "conditions",
 )
 
 

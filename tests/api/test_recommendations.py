@@ -138,6 +138,29 @@ def test_plain_adult_is_suitable_with_no_findings(recommend):
         ({"age": 45, "sex": "female", "medications": [{"name": "x"}] * 101}, "medications"),
         ({"age": 45, "sex": "female", "route_preference": "iv"}, "route_preference"),
         ({"age": 45, "sex": "female", "extra": 1}, "extra"),
+        # v2 fields (CLINICAL.md §3, §11)
+        ({"age": 45, "sex": "female", "conditions": ["gout"]}, "conditions"),
+        ({"age": 45, "sex": "female", "conditions": ["lethargy"]}, "conditions"),
+        ({"age": 45, "sex": "female", "symptoms": ["heart_block"]}, "symptoms"),
+        ({"age": 45, "sex": "female", "conditions": "heart_block"}, "conditions"),
+        ({"age": 45, "sex": "female", "weight_kg": 0}, "weight_kg"),
+        ({"age": 45, "sex": "female", "weight_kg": "70"}, "weight_kg"),
+        (
+            {"age": 45, "sex": "female", "kidney": {"creatinine": {"value": 1, "unit": "mmol/L"}}},
+            "kidney.creatinine.unit",
+        ),
+        (
+            {"age": 45, "sex": "female", "kidney": {"creatinine": {"value": 0, "unit": "mg/dL"}}},
+            "kidney.creatinine.value",
+        ),
+        (
+            {"age": 45, "sex": "female", "kidney": {"creatinine": {"value": 41, "unit": "mg/dL"}}},
+            "kidney.creatinine.value",
+        ),
+        (
+            {"age": 45, "sex": "female", "kidney": {"creatinine": {"unit": "mg/dL"}}},
+            "kidney.creatinine.value",
+        ),
     ],
 )
 def test_invalid_profiles_get_422_naming_the_field(client, body, field):
@@ -210,6 +233,43 @@ def test_knowledge_base_catalog(client):
         assert rule["severity"] in {"critical", "warning", "info"}
 
 
+def test_v2_profile_fields_are_accepted_and_answered(client):
+    body = {
+        "age": 85,
+        "sex": "female",
+        "weight_kg": 40,
+        "kidney": {"creatinine": {"value": 79.6, "unit": "µmol/L"}},
+        "conditions": ["type_2_diabetes"],
+        "symptoms": ["tremor"],
+    }
+    rec = client.post("/v1/recommendations", json=body).get_json()
+    # 79.6 µmol/L = 0.9 mg/dL: clearance 55 × 40 / 64.8 × 0.85 = 28.86 decides
+    assert codes(rec) == {
+        "kidney.severe",
+        "kidney.egfr_estimated",
+        "deficiency.risk",
+        "deficiency.signs",
+    }
+    assert finding(rec, "kidney.severe")["details"]["decided_by"] == "creatinine_clearance"
+    assert rec["not_checked"] == []
+
+
+def test_openapi_lists_the_v2_profile_fields(client):
+    schemas = client.get("/openapi.json").get_json()["components"]["schemas"]
+    profile = schemas["Profile"]["properties"]
+    assert profile["conditions"]["items"]["enum"] == [
+        "alcohol_use_disorder", "bowel_obstruction", "chronic_diarrhea", "dehydration",
+        "heart_block", "malabsorption", "myasthenia_gravis", "type_2_diabetes",
+    ]
+    assert {"muscle_cramps", "tremor", "palpitations", "visual_disturbance"} <= set(
+        profile["symptoms"]["items"]["enum"]
+    )
+    assert profile["weight_kg"]["type"] == "number"
+    assert "creatinine" in schemas["Kidney"]["properties"]
+    assert set(schemas["Creatinine"]["properties"]) == {"value", "unit"}
+    assert {"dosing", "ceiling_label", "notes"} <= set(schemas["Plan"]["properties"])
+
+
 def test_openapi_document_and_page_are_served(client):
     spec = client.get("/openapi.json").get_json()
     assert "/v1/recommendations" in spec["paths"]
@@ -219,3 +279,19 @@ def test_openapi_document_and_page_are_served(client):
     asset = client.get("/docs/assets/swagger-ui-bundle.js")
     assert asset.status_code == 200
     asset.close()  # a streamed file: close it, or the test leaks the handle
+
+
+def test_back_pain_with_details_keeps_its_v1_plain_form(client):
+    # `reported` is set only for an object without details (an under-5 is referred either
+    # way); with details the profile reads, and hashes, as it did before the field existed.
+    from service.evaluation import profile_as_plain
+    from service.schemas import PROFILE_SCHEMA
+
+    detailed = PROFILE_SCHEMA.load({"age": 3, "sex": "male", "back_pain": {"severity": 2}})
+    empty = PROFILE_SCHEMA.load({"age": 3, "sex": "male", "back_pain": {}})
+    assert "reported" not in profile_as_plain(detailed)["back_pain"]
+    assert profile_as_plain(empty)["back_pain"]["reported"] is True
+    for body in ({"age": 3, "sex": "male", "back_pain": {"severity": 2}},
+                 {"age": 3, "sex": "male", "back_pain": {}}):
+        rec = client.post("/v1/recommendations", json=body).get_json()
+        assert "red_flag.pediatric" in codes(rec)

@@ -18,8 +18,18 @@ KEY = b"test-profile-hash-key"
 KNOWN_UNKEYED = "608edf8d1f343484c635bc921253a5e88eb933337b04d1a4c19138af9f0efda4"
 
 
+# Fields added in 2026.12.0 and their defaults, written out: left out at the default so
+# profiles that could be written before them keep their hash.
+ADDED_LATER = {
+    (): {"weight_kg": None, "conditions": [], "not_checked": []},
+    ("kidney",): {"creatinine": None},
+    ("back_pain",): {"reported": False},
+}
+
+
 def asdict_sets_sorted(profile):
-    """The documented plain form: dataclasses.asdict, sets sorted, tuples as lists."""
+    """The documented plain form: dataclasses.asdict, sets sorted, tuples as lists, and the
+    fields added later left out at their default."""
     def fix(value):
         if isinstance(value, frozenset | set):
             return sorted(value)
@@ -29,7 +39,15 @@ def asdict_sets_sorted(profile):
             return [fix(v) for v in value]
         return value
 
-    return fix(dataclasses.asdict(profile))
+    plain = fix(dataclasses.asdict(profile))
+    for path, defaults in ADDED_LATER.items():
+        node = plain
+        for key in path:
+            node = node[key]
+        for name, default in defaults.items():
+            if node.get(name) == default:
+                del node[name]
+    return plain
 
 
 def canonical_text(profile) -> bytes:
@@ -95,3 +113,10 @@ def test_audit_rows_say_which_hash_they_carry(client, app):
     expected = canonical_hash(load({"age": 50, "sex": "male"}),
                               profile_hash_key({"SECRET_KEY": "test-secret"}))
     assert row["profile_hash"] == expected
+
+
+def test_a_field_added_later_changes_the_hash_once_it_is_used():
+    plain = load({"age": 50, "sex": "male", "kidney": {"egfr": 45}})
+    used = load({"age": 50, "sex": "male", "kidney": {"egfr": 45}, "weight_kg": 70})
+    assert profile_hash(used, KEY) != profile_hash(plain, KEY)
+    assert profile_hash(used, KEY) == canonical_hash(used)

@@ -175,6 +175,7 @@ def scenario_a_resources() -> dict[str, list[Resource]]:
                 "2026-10-01T09:00:00Z",
             )
         ],
+        "weight": [],
         "magnesium": [
             observation(
                 "mg",
@@ -242,6 +243,7 @@ def scenario_b_resources() -> dict[str, list[Resource]]:
             )
         ],
         "creatinine": [],
+        "weight": [],
         "magnesium": [],
         "pregnancy": [],
         "medicationRequests": [
@@ -286,6 +288,12 @@ def scenario_b_request(prefetch: bool = True) -> dict[str, Any]:
     }
     if prefetch:
         request["prefetch"] = prefetch_of(scenario_b_resources())
+    return request
+
+
+def without_sciatica(request: dict[str, Any]) -> dict[str, Any]:
+    """Scenario B without its sciatica: no red flag, so the disposition is not `refer`."""
+    request["prefetch"]["conditions"] = None
     return request
 
 

@@ -18,7 +18,9 @@ OXIDE_TWICE = {"form": "oxide", "dose_mg": 400, "dose_basis": "compound", "times
 
 def cards_for(profile: dict, drafts: list[int] = (), notes: list[DataNote] = (), order_hook=True):
     recommendation = evaluate(ProfileSchema().load({"age": 50, "sex": "male", **profile}))
-    orders = [DraftMagnesiumOrder(s.draft_magnesium_order(), i) for i in drafts]
+    orders = [
+        DraftMagnesiumOrder(s.draft_magnesium_order(), i, "magnesium oxide 400 mg") for i in drafts
+    ]
     mapped = MappedPatient(profile, list(notes), orders)
     issued = render_cards(recommendation, mapped, suggest_order_changes=order_hook)
     for item in issued:
@@ -48,8 +50,8 @@ def test_upper_limit_card_folds_the_arithmetic_findings():
         "intake.compound_converted" not in cards and "intake.antacid_laxative_counted" not in cards
     )
     detail = cards["intake.ul_exceeded"]["detail"]
-    assert "- 400 mg oxide (compound) × 0.603 × 2/day = 482.4 mg/day" in detail
-    assert "- 100 mg elemental (hydroxide) × 1/day = 100 mg/day" in detail
+    assert "- magnesium oxide: 400 mg compound × 0.603 × 2/day = 482.4 mg elemental" in detail
+    assert "- magnesium hydroxide: 100 mg elemental × 1/day = 100 mg elemental" in detail
     assert (
         "Total 582.4 mg/day elemental against an upper limit of 350 mg/day: 232.4 mg/day over"
         in detail

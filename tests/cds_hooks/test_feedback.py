@@ -11,8 +11,9 @@ from tests.cds_hooks.test_views import ORDER_SELECT, PATIENT_VIEW, by_code
 
 @pytest.fixture
 def issued(client):
-    """The order-select response for scenario B (its cards are recorded)."""
-    return client.post(ORDER_SELECT, json=scenarios.scenario_b_request()).get_json()
+    """The order-select response for scenario B without sciatica (its cards are recorded)."""
+    request = scenarios.without_sciatica(scenarios.scenario_b_request())
+    return client.post(ORDER_SELECT, json=request).get_json()
 
 
 def test_accepted_suggestion_is_stored_and_linked(app, client, issued):

@@ -45,7 +45,11 @@ def test_scenario_a_maps_to_the_profile_it_describes():
     assert result.profile == {
         "age": 82,
         "sex": "female",
-        "kidney": {"egfr": 24.0, "dialysis": False},
+        "kidney": {
+            "egfr": 24.0,
+            "dialysis": False,
+            "creatinine": {"value": 1.9, "unit": "mg/dL"},
+        },
         "serum_magnesium": {"value": 2.0, "unit": "mg/dL"},
         "medications": [{"name": "Furosemide 40 MG Oral Tablet", "rxnorm": "4603"}],
         "magnesium_products": [
@@ -130,7 +134,7 @@ def test_scenario_b_reads_the_draft_order_and_sciatica():
         ),
         (
             "Magnesium (as glycinate) 200 mg capsule",
-            {"doseAndRate": [{"doseQuantity": {"value": 1}}]},
+            {"doseAndRate": [{"doseQuantity": {"value": 1}}], "text": "once daily"},
             {"form": "glycinate", "dose_mg": 200.0, "dose_basis": "elemental"},
         ),
         (
@@ -148,7 +152,7 @@ def test_scenario_b_reads_the_draft_order_and_sciatica():
         ),
         (
             "Magnesium 250 MG Oral Tablet",
-            {"doseAndRate": {"doseQuantity": {"value": 1, "unit": "tablet"}}},
+            {"doseAndRate": {"doseQuantity": {"value": 1, "unit": "tablet"}}, "text": "nightly"},
             {"form": "unspecified", "dose_mg": 250.0, "dose_basis": "elemental"},
         ),
         ("Magnesium chloride topical spray", None, {"form": "chloride", "route": "topical"}),
@@ -178,33 +182,67 @@ def test_esomeprazole_magnesium_is_a_ppi_not_a_magnesium_product():
 
 
 @pytest.mark.parametrize(
-    ("name", "dose", "says"),
+    ("name", "dose", "listed_as", "notes"),
     [
-        ("Magnesium Stearate 500 MG Oral Tablet", s.dosage(1, 1, "daily"), "elemental fraction"),
-        ("magnesium hydroxide 400 MG/5ML Oral Suspension", None, "no dose given"),
+        # An excipient, not magnesium intake: the knowledge base reads it as a medication.
+        (
+            "Magnesium Stearate 500 MG Oral Tablet",
+            s.dosage(1, 1, "daily"),
+            "Magnesium Stearate 500 MG Oral Tablet",
+            [],
+        ),
+        # No volume: the knowledge base says the amount is unknown (intake.dose_unknown).
+        (
+            "magnesium hydroxide 400 MG/5ML Oral Suspension",
+            None,
+            "magnesium hydroxide 400 MG/5ML Oral Suspension",
+            [],
+        ),
+        # No frequency: the words go along; "at bedtime" is for the knowledge base to read.
+        (
+            "Magnesium Oxide 400 MG Oral Tablet",
+            {
+                "doseAndRate": [{"doseQuantity": {"value": 2, "unit": "tablet"}}],
+                "text": "with food",
+            },
+            "Magnesium Oxide 400 MG Oral Tablet 2 tablets with food",
+            [],
+        ),
         (
             "Magnesium Oxide 400 MG Oral Tablet",
             {"doseAndRate": [{"doseQuantity": {"value": 2, "unit": "puff"}}]},
-            "could not be converted",
+            "Magnesium Oxide 400 MG Oral Tablet",
+            [
+                (
+                    "MedicationStatement/m",
+                    "Magnesium Oxide 400 MG Oral Tablet: dose 2 puff could not be converted to "
+                    "mg, so it was not counted toward the upper limit",
+                    True,
+                )
+            ],
         ),
     ],
 )
-def test_magnesium_that_cannot_be_counted_is_noted_not_dropped(name, dose, says):
+def test_magnesium_the_dosage_does_not_quantify_goes_to_the_knowledge_base_as_words(
+    name, dose, listed_as, notes
+):
     result = mapped(prefetch_with(medicationStatements=[mg_statement(name, dose)]))
     assert result.profile["magnesium_products"] == []
-    [note] = result.notes
-    assert note.source == "MedicationStatement/m" and says in note.text and note.affects_safety
+    assert result.profile["medications"][-1] == {"name": listed_as}
+    assert [(n.source, n.text, n.affects_safety) for n in result.notes] == notes
 
 
-def test_a_tablet_without_dose_or_frequency_counts_once_a_day_and_says_so():
+def test_a_tablet_without_a_dose_counts_one_unit_and_says_so():
+    dose = {"timing": {"repeat": {"frequency": 1, "period": 1, "periodUnit": "d"}}}
     result = mapped(
-        prefetch_with(medicationStatements=[mg_statement("Magnesium Oxide 400 MG Oral Tablet")])
+        prefetch_with(
+            medicationStatements=[mg_statement("Magnesium Oxide 400 MG Oral Tablet", dose)]
+        )
     )
     assert result.profile["magnesium_products"][0]["dose_mg"] == 400.0
     assert result.profile["magnesium_products"][0]["times_per_day"] == 1
     assert [n.text for n in result.notes] == [
         "Magnesium Oxide 400 MG Oral Tablet: no dose given, counted as one unit (400 mg) per dose",
-        "no dose frequency: counted once a day",
     ]
 
 
@@ -257,7 +295,7 @@ def test_an_egfr_in_an_unknown_unit_is_not_used():
         "98979-8",
         "eGFR",
         0.4,
-        {"unit": "mL/s/1.73m2", "code": "mL/s/{1.73_m2}"},
+        {"unit": "mg/dL", "code": "mg/dL"},
         "2026-11-01",
     )
     result = mapped(prefetch_with(egfr=[odd], creatinine=[]))
@@ -294,10 +332,14 @@ def test_a_ckd_stage_does_not_override_a_measured_egfr():
     assert result.profile["kidney"]["egfr"] == 24.0
 
 
-def test_creatinine_without_egfr_is_noted():
+def test_creatinine_without_egfr_is_passed_on_for_the_knowledge_base_to_compute():
     result = mapped(prefetch_with(egfr=[]))
-    assert result.profile["kidney"]["egfr"] is None
-    assert "creatinine" in result.notes[0].text and result.notes[0].affects_safety
+    assert result.profile["kidney"] == {
+        "egfr": None,
+        "dialysis": False,
+        "creatinine": {"value": 1.9, "unit": "mg/dL"},
+    }
+    assert result.notes == []
 
 
 def test_serum_magnesium_in_mmol_per_litre():

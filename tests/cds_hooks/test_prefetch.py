@@ -133,10 +133,11 @@ def test_a_read_that_finds_nothing_is_null(tmp_path, fhir_server):
     request = scenarios.without_prefetch(scenarios.scenario_a_request(), fhir_server.url)
     request["context"]["patientId"] = "nobody"
     fhir_server.record = {"patient": []}
-    # A read that finds nothing is null (the patient is then unknown: 422, not a crash).
+    # A read that finds nothing is null: the patient is unknown, and one card says so.
     response = client.post(PATIENT_VIEW, json=request)
-    assert response.status_code == 422
-    assert "birthDate" in diagnostics(response) or "age" in diagnostics(response)
+    assert response.status_code == 200
+    [card] = response.get_json()["cards"]
+    assert "no Patient resource" in card["detail"]
 
 
 def test_fill_percent_encodes_context_values():

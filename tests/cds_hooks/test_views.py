@@ -33,7 +33,7 @@ def test_patient_view_older_woman_with_egfr_24_on_furosemide(client):
     }
     kidney = cards["kidney.severe"]
     assert kidney["indicator"] == "critical"
-    assert "eGFR 24" in kidney["detail"]  # the newest eGFR, not the older 41
+    assert "egfr 24" in kidney["detail"].lower()  # the newest eGFR, not the older 41
     assert "overrideReasons" in kidney
     diuretic = cards["interaction.loop_thiazide_diuretic"]
     assert diuretic["indicator"] == "warning"
@@ -70,14 +70,36 @@ def test_order_select_over_the_upper_limit_on_doxycycline_with_sciatica(client):
 
     limit = cards["intake.ul_exceeded"]
     assert limit["indicator"] == "warning"
-    assert "400 mg oxide (compound) × 0.603 × 2/day = 482.4 mg/day" in limit["detail"]
+    assert (
+        "- magnesium oxide: 400 mg compound × 0.603 × 2/day = 482.4 mg elemental"
+        in (limit["detail"])
+    )
     assert (
         "Total 482.4 mg/day elemental against an upper limit of 350 mg/day: 132.4 mg/day over"
         in limit["detail"]
     )
+    # Referred (radiating pain): removing the order is the one suggestion; no dose change.
+    assert "suggestions" not in limit
+    [suggestion] = cards["red_flag.radiating_pain"]["suggestions"]
+    assert suggestion["label"] == "Remove magnesium oxide 400 mg"
+    assert suggestion["actions"][0]["resourceId"] == f"MedicationRequest/{scenarios.MG_ORDER_ID}"
+    assert body["extension"]["org.magnesium-cds.evaluation"]["disposition"] == "refer"
+
+
+def test_over_the_upper_limit_only_the_dose_change_is_offered(client):
+    request = scenarios.without_sciatica(scenarios.scenario_b_request())
+    body = client.post(ORDER_SELECT, json=request).get_json()
+    assert_response(body)
+    cards = by_code(body)
+    assert [code for code, card in cards.items() if "suggestions" in card] == ["intake.ul_exceeded"]
+    limit = cards["intake.ul_exceeded"]
     assert limit["selectionBehavior"] == "at-most-one"
     [suggestion] = limit["suggestions"]
     assert suggestion["isRecommended"] is True
+    assert suggestion["label"] == (
+        "Change magnesium oxide 400 mg to once daily (241.2 mg elemental/day, within the "
+        "350 mg limit)"
+    )
     [action] = suggestion["actions"]
     assert action["type"] == "update"
     order = action["resource"]
@@ -87,8 +109,7 @@ def test_order_select_over_the_upper_limit_on_doxycycline_with_sciatica(client):
         "period": 1,
         "periodUnit": "d",
     }
-    assert "241.2 mg elemental/day" in suggestion["label"] and "350 mg" in suggestion["label"]
-    assert body["extension"]["org.magnesium-cds.evaluation"]["disposition"] == "refer"
+    assert body["extension"]["org.magnesium-cds.evaluation"]["disposition"] == "caution"
 
 
 def test_order_sign_uses_the_same_check(client):
@@ -126,20 +147,42 @@ def test_nothing_to_say_is_an_empty_card_list(client):
 def test_data_that_could_not_be_used_is_said_in_a_card(client):
     request = scenarios.scenario_a_request()
     statement = request["prefetch"]["medicationStatements"]["entry"][0]["resource"]
-    statement["medicationCodeableConcept"] = {"text": "Magnesium Stearate 500 MG Oral Tablet"}
+    statement["medicationCodeableConcept"] = {"text": "Quuxoprine 10 MG Oral Tablet"}
+    statement["dosage"][0]["doseAndRate"][0]["doseQuantity"] = {"value": 1, "code": "{puff}"}
+    request["prefetch"]["medicationStatements"]["entry"].append(
+        {
+            "resource": {
+                **statement,
+                "id": "ms-2",
+                "medicationCodeableConcept": {"text": "Magnesium Oxide 400 MG Oral Tablet"},
+            }
+        }
+    )
     request["prefetch"]["pregnancy"] = {
         "resourceType": "OperationOutcome",
         "issue": [{"severity": "error", "code": "timeout"}],
     }
     body = client.post(PATIENT_VIEW, json=request).get_json()
     assert_response(body)
+    # One card holds the knowledge base's not_checked and the mapping's notes.
     [notes] = [c for c in body["cards"] if "topic" not in c["source"]]
     assert notes["indicator"] == "warning"
-    assert "could not be used" in notes["summary"]
-    assert "MedicationStatement/mg-oxide" in notes["detail"] and "stearate" in notes["detail"]
-    assert "prefetch pregnancy" in notes["detail"]
+    assert notes["summary"] == (
+        "Not everything could be checked: the magnesium checks may be incomplete"
+    )
+    assert notes["detail"] == (
+        "**Not checked:**\n\n"
+        "- **Quuxoprine 10 MG Oral Tablet**: interactions with Quuxoprine 10 MG Oral Tablet "
+        "were not checked\n\n"
+        "**Read from the record as described, or not used:**\n\n"
+        "- **prefetch pregnancy**: the EHR returned an error (OperationOutcome) instead of "
+        "data: treated as no data\n"
+        "- **MedicationStatement/ms-2**: Magnesium Oxide 400 MG Oral Tablet: dose 1 {puff} "
+        "could not be converted to mg, so it was not counted toward the upper limit"
+    )
     unmapped = body["extension"]["org.magnesium-cds.unmapped"]
-    assert {u["source"] for u in unmapped} == {"MedicationStatement/mg-oxide", "prefetch pregnancy"}
+    assert {u["source"] for u in unmapped} == {"MedicationStatement/ms-2", "prefetch pregnancy"}
+    assert "intake.dose_unknown" in by_code(body)  # the magnesium it could not quantify
 
 
 def test_issued_cards_are_linked_to_their_evaluation(app, client):

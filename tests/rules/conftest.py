@@ -1,16 +1,58 @@
-"""One app for the knowledge-base tests: they read recommendations, never the audit trail."""
+"""The knowledge-base tests call the rules directly: no Flask, no HTTP, no audit trail.
+
+`recommend(**fields)` builds a profile as a client would send it (BASE_PROFILE updated with
+the fields), loads it with the API's schema, evaluates it with the knowledge base and
+returns the recommendation as the JSON a client would read. The API's own contract
+(status codes, problem details) is tested in tests/api.
+"""
 
 from __future__ import annotations
 
+import copy
+import json
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
-from service import create_app
+from rules import default_knowledge_base
+from rules.model import Profile, Recommendation
+from service.schemas import PROFILE_SCHEMA, dump_recommendation
+from tests.conftest import BASE_PROFILE
+
+
+def build(**fields: Any) -> Profile:
+    """The profile BASE_PROFILE updated with `fields` describes, loaded as the API loads it."""
+    body = copy.deepcopy(BASE_PROFILE)
+    body.update(fields)
+    return PROFILE_SCHEMA.load(body)
+
+
+def evaluate(**fields: Any) -> Recommendation:
+    """Evaluate the profile `fields` describe with the process's knowledge base."""
+    return default_knowledge_base().evaluate(build(**fields))
+
+
+def as_json(recommendation: Recommendation) -> dict[str, Any]:
+    """The recommendation exactly as a client reads it (tuples become lists)."""
+    return json.loads(json.dumps(dump_recommendation(recommendation)))
+
+
+@pytest.fixture
+def recommend() -> Callable[..., dict[str, Any]]:
+    """Evaluate a profile (BASE_PROFILE updated with the keyword arguments); return its JSON."""
+
+    def run(**fields: Any) -> dict[str, Any]:
+        return as_json(evaluate(**fields))
+
+    return run
 
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
-    """Override the per-test app: building one (audit database included) costs more than
-    the evaluation these tests are about."""
+    """For the few tests here that still need an app: one per session, not per test."""
+    from service import create_app
+
     db = tmp_path_factory.mktemp("rules-audit") / "audit.sqlite3"
     return create_app(app_config(db))
 

@@ -30,6 +30,13 @@ CLINICAL_CODES = {
     "red_flag.sudden_severe_pain", "red_flag.severe_pain", "red_flag.radiating_pain",
     "review.inflammatory_back_pain", "review.persistent_pain",
     "form.topical_evidence_limited", "form.citrate_for_constipation", "form.oxide_low_absorption",
+    # v2
+    "kidney.egfr_estimated", "lab.severe_hypomagnesemia", "toxicity.digoxin_suspected",
+    "review.unexplained_signs", "red_flag.pediatric",
+    "condition.myasthenia_gravis", "condition.heart_block", "condition.bowel_obstruction",
+    "condition.dehydration", "deficiency.risk", "deficiency.signs",
+    "intake.dose_unknown", "medication.not_recognized", "interaction.absorption_reduced",
+    "interaction.potassium_binder", "interaction.magnesium_wasting",
 }
 
 # One profile per effect (each adds exactly one finding of that effect to a plain adult).
@@ -153,7 +160,8 @@ def test_every_finding_code_in_clinical_md_has_a_rule():
 def test_the_written_out_codes_match_clinical_md():
     text = CLINICAL.read_text()
     documented = set(re.findall(r"`((?:red_flag|review|kidney|lab|toxicity|intake|interaction|"
-                                r"population|side_effect|form)\.[a-z_]+)`", text))
+                                r"population|side_effect|form|condition|deficiency|medication)"
+                                r"\.[a-z_]+)`", text))
     assert documented == CLINICAL_CODES
 
 

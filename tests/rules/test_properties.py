@@ -17,6 +17,7 @@ from rules import Medication, Profile, evaluate
 from rules.data.forms import ELEMENTAL_FRACTION, FORM_ALIASES
 from rules.data.limits import upper_limit_for
 from rules.data.tokens import ALL_TOKENS
+from rules.model import Creatinine
 from service import create_app
 from service.schemas import ProfileSchema
 from tests.rules.conftest import app_config
@@ -67,7 +68,10 @@ RED_FLAGS = [
 ]
 # Values either side of each line (CLINICAL.md §3, §4), mixed into the generated numbers.
 EGFR_EDGES = [14.9, 14.9999, 15, 29.9, 29.9996, 30, 59.9, 59.99, 60]
-SERUM_EDGES = [1.79, 1.8, 2.6, 2.61, 4.79, 4.8, 0.74, 0.75, 1.07, 1.06, 1.48, 2.14, 3.95]
+# Creatinine (mg/dL) whose CKD-EPI 2021 eGFR lands either side of 30 for a man of 60.
+CREATININE_EDGES = [2.4085, 2.409, 2.4095, 4.29, 4.2925, 4.30, 1.15, 1.148]
+SERUM_EDGES = [1.19, 1.2, 1.79, 1.8, 2.3, 2.31, 4.19, 4.2, 0.49, 0.5, 0.74, 0.75, 0.94, 0.95,
+               1.72, 1.73, 0.98, 0.99, 1.48, 1.89, 1.9, 3.45, 3.46]
 
 
 def _number(low, high):
@@ -117,6 +121,16 @@ kidney = st.none() | st.fixed_dictionaries(
     optional={
         "egfr": st.none() | _number(0, 200) | st.sampled_from(EGFR_EDGES),
         "dialysis": st.booleans(),
+        "creatinine": st.none()
+        | st.fixed_dictionaries(
+            {
+                "value": st.floats(0.2, 15, allow_nan=False) | st.sampled_from(CREATININE_EDGES),
+                "unit": st.just("mg/dL"),
+            }
+        )
+        | st.fixed_dictionaries(
+            {"value": st.floats(20, 1300, allow_nan=False), "unit": st.just("µmol/L")}
+        ),
     },
 )
 serum = st.none() | st.fixed_dictionaries(
@@ -135,6 +149,28 @@ back_pain = st.none() | st.fixed_dictionaries(
     },
 )
 tokens = st.lists(st.sampled_from(sorted(ALL_TOKENS)), max_size=5, unique=True)
+# CLINICAL.md §11, written out.
+CONDITIONS = [
+    "myasthenia_gravis",
+    "heart_block",
+    "bowel_obstruction",
+    "dehydration",
+    "alcohol_use_disorder",
+    "type_2_diabetes",
+    "malabsorption",
+    "chronic_diarrhea",
+]
+# CLINICAL.md §4: signs of magnesium or digoxin toxicity, written out.
+TOXICITY_SIGNS = [
+    "muscle_weakness",
+    "lethargy",
+    "confusion",
+    "low_blood_pressure",
+    "slow_heartbeat",
+    "flushing",
+    "nausea",
+    "visual_disturbance",
+]
 
 
 @st.composite
@@ -153,6 +189,8 @@ def profiles(draw):
         "medications": st.lists(medication, max_size=4),
         "magnesium_products": st.lists(oral_product | topical_product, max_size=3),
         "route_preference": st.sampled_from(["oral", "topical", "any"]),
+        "conditions": st.lists(st.sampled_from(CONDITIONS), max_size=3, unique=True),
+        "weight_kg": st.floats(2, 250, allow_nan=False),
     }
     for key, strategy in optional.items():
         if draw(st.booleans()):
@@ -275,9 +313,34 @@ def test_a_higher_dose_never_removes_ul_exceeded(body, factor, extra):
     assert after or not before
 
 
+def _ckd_epi_2021(scr: float, age: int, female: bool) -> float:
+    """CLINICAL.md §3's equation, written out again (not imported)."""
+    kappa, alpha = (0.7, -0.241) if female else (0.9, -0.302)
+    ratio = scr / kappa
+    egfr = 142 * min(ratio, 1) ** alpha * max(ratio, 1) ** -1.2 * 0.9938**age
+    return egfr * 1.012 if female else egfr
+
+
+def _kidney_value(profile: Profile) -> float | None:
+    """The lower of eGFR (given, or from creatinine at 18+) and Cockcroft–Gault clearance."""
+    k = profile.kidney
+    if k.creatinine is None or profile.age < 18:
+        return k.egfr
+    scr = k.creatinine.value / (88.42 if k.creatinine.unit != "mg/dL" else 1)
+    egfr = k.egfr
+    if egfr is None:
+        sexes = {"female": [True], "male": [False]}.get(profile.sex, [True, False])
+        egfr = round(min(_ckd_epi_2021(scr, profile.age, f) for f in sexes), 2)
+    if profile.weight_kg is not None:
+        clearance = (140 - profile.age) * profile.weight_kg / (72 * scr)
+        clearance = round(clearance * (1 if profile.sex == "male" else 0.85), 2)
+        egfr = min(egfr, clearance)
+    return egfr
+
+
 def _expected_kidney(profile: Profile) -> str | None:
     """CLINICAL.md §3, written out as the table reads."""
-    egfr, dialysis = profile.kidney.egfr, profile.kidney.dialysis
+    egfr, dialysis = _kidney_value(profile), profile.kidney.dialysis
     if dialysis or (egfr is not None and egfr < 15):
         return "kidney.failure"
     if egfr is not None and egfr < 30:
@@ -299,7 +362,9 @@ def _expected_serum(profile: Profile) -> set[str]:
     out = set()
     if round(mg_dl, 9) < 1.8:
         out.add("lab.hypomagnesemia")
-    if round(mg_dl, 9) > 2.6:
+    if round(mg_dl, 9) < 1.2:
+        out.add("lab.severe_hypomagnesemia")
+    if round(mg_dl, 9) > 2.3:
         out.add("lab.hypermagnesemia")
     return out
 
@@ -312,7 +377,8 @@ def test_kidney_and_serum_findings_follow_the_clinical_tables(body):
     kidney_found = found & {*KIDNEY_RANK, "kidney.unknown_older_adult"}
     expected = _expected_kidney(profile)
     assert kidney_found == ({expected} if expected else set())
-    assert found & {"lab.hypomagnesemia", "lab.hypermagnesemia"} == _expected_serum(profile)
+    serum_codes = {"lab.hypomagnesemia", "lab.severe_hypomagnesemia", "lab.hypermagnesemia"}
+    assert found & serum_codes == _expected_serum(profile)
 
 
 @SETTINGS
@@ -331,3 +397,95 @@ def test_ul_exceeded_follows_the_arithmetic(body):
     )
     exceeded = "intake.ul_exceeded" in {f.code for f in rec.findings}
     assert exceeded is (ul is not None and round(exact, 6) > ul)
+
+
+# --- v2 safety invariants ------------------------------------------------------------------
+
+CAUTION_RANK = {"refer": 0, "avoid": 1, "caution": 2, "suitable": 3}  # lower is more cautious
+
+
+def _rank(profile: Profile) -> int:
+    return CAUTION_RANK[evaluate(profile).disposition]
+
+
+@SETTINGS
+@given(
+    body=profiles(),
+    signs=st.lists(st.sampled_from(TOXICITY_SIGNS), max_size=3, unique=True),
+    sign=st.sampled_from(TOXICITY_SIGNS),
+)
+def test_adding_a_sign_of_toxicity_never_makes_the_answer_less_cautious(body, signs, sign):
+    # Start from profiles that already show some signs: that is where the rules count.
+    profile = load(body)
+    profile = dataclasses.replace(profile, symptoms=profile.symptoms | set(signs))
+    more = dataclasses.replace(profile, symptoms=profile.symptoms | {sign})
+    assert _rank(more) <= _rank(profile)
+
+
+@SETTINGS
+@given(body=profiles(), token=st.sampled_from(RED_FLAGS + ["long_term_corticosteroids"]))
+def test_adding_a_red_flag_never_makes_the_answer_less_cautious(body, token):
+    profile = load(body)
+    more = dataclasses.replace(profile, red_flags=profile.red_flags | {token})
+    assert _rank(more) <= _rank(profile)
+    assert evaluate(more).disposition == "refer"
+
+
+@SETTINGS
+@given(body=profiles(), a=_number(0, 200), b=_number(0, 200))
+def test_a_lower_egfr_never_makes_the_answer_less_cautious(body, a, b):
+    profile = load(body)
+    high, low = max(a, b), min(a, b)
+
+    def at(egfr):
+        return dataclasses.replace(profile, kidney=dataclasses.replace(profile.kidney, egfr=egfr))
+
+    assert _rank(at(low)) <= _rank(at(high))
+
+
+@SETTINGS
+@given(
+    body=profiles(),
+    a=st.floats(0.3, 12, allow_nan=False),
+    b=st.floats(0.3, 12, allow_nan=False),
+    age=st.integers(18, 110),
+)
+def test_a_higher_creatinine_never_makes_the_answer_less_cautious(body, a, b, age):
+    profile = dataclasses.replace(load(body), age=age)
+    low, high = min(a, b), max(a, b)
+
+    def at(scr):
+        kidney = dataclasses.replace(
+            profile.kidney, egfr=None, creatinine=Creatinine(scr, "mg/dL")
+        )
+        return dataclasses.replace(profile, kidney=kidney)
+
+    assert _rank(at(high)) <= _rank(at(low))
+    assert _kidney_rank(at(high)) >= _kidney_rank(at(low))
+
+
+@SETTINGS
+@given(body=profiles(), condition=st.sampled_from(CONDITIONS))
+def test_adding_a_condition_never_makes_the_answer_less_cautious(body, condition):
+    profile = load(body)
+    more = dataclasses.replace(profile, conditions=profile.conditions | {condition})
+    assert _rank(more) <= _rank(profile)
+
+
+@SETTINGS
+@given(
+    body=profiles(),
+    age=st.integers(0, 110),
+    scr=st.floats(0.3, 12, allow_nan=False) | st.sampled_from(CREATININE_EDGES),
+    weight=st.none() | st.floats(3, 200, allow_nan=False),
+    egfr=st.none() | _number(0, 200),
+)
+def test_kidney_findings_follow_the_equations(body, age, scr, weight, egfr):
+    profile = load(body)
+    kidney = dataclasses.replace(profile.kidney, egfr=egfr, creatinine=Creatinine(scr, "mg/dL"))
+    profile = dataclasses.replace(profile, age=age, weight_kg=weight, kidney=kidney)
+    found = {f.code for f in evaluate(profile).findings}
+    expected = _expected_kidney(profile)
+    assert found & {*KIDNEY_RANK, "kidney.unknown_older_adult"} == (
+        {expected} if expected else set()
+    )

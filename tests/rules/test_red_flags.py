@@ -81,8 +81,14 @@ def test_tokens_of_one_group_give_one_finding_listing_them_all(recommend):
         (69, ["minor_trauma"], False, None),
         (45, ["minor_trauma"], False, None),
         (45, ["osteoporosis"], False, None),
-        (45, ["long_term_corticosteroids"], False, None),
-        (80, ["osteoporosis", "long_term_corticosteroids"], False, None),
+        # v2: long-term corticosteroids with or without trauma (ACP07 table 2; Downie 2013)
+        (45, ["long_term_corticosteroids"], True, {"red_flags": ["long_term_corticosteroids"]}),
+        (
+            80,
+            ["osteoporosis", "long_term_corticosteroids"],
+            True,
+            {"red_flags": ["long_term_corticosteroids", "osteoporosis"]},
+        ),
     ],
 )
 def test_fracture(recommend, age, red_flags, fracture, evidence):
@@ -176,3 +182,85 @@ def test_persistent_pain(recommend, weeks, fires):
 
 def test_persistent_pain_unknown_duration_is_silent(recommend):
     assert "review.persistent_pain" not in codes(recommend(back_pain=pain(severity=3)))
+
+
+@pytest.mark.parametrize(
+    ("red_flags", "onset", "fracture"),
+    [
+        (["osteoporosis"], "sudden", True),
+        (["osteoporosis"], "gradual", False),
+        (["osteoporosis"], None, False),
+        ([], "sudden", False),  # sudden mild pain alone is a strain
+        (["long_term_corticosteroids"], "gradual", True),
+    ],
+)
+def test_fracture_with_sudden_onset_needs_osteoporosis(recommend, red_flags, onset, fracture):
+    rec = recommend(red_flags=red_flags, back_pain=pain(onset=onset, severity=4))
+    assert ("red_flag.fracture" in codes(rec)) is fracture
+    if fracture and "osteoporosis" in red_flags:
+        f = finding(rec, "red_flag.fracture")
+        assert f["evidence"] == {"red_flags": ["osteoporosis"], "onset": "sudden"}
+        assert "sudden onset with osteoporosis" in f["explanation"]
+
+
+def test_corticosteroids_explain_themselves(recommend):
+    f = finding(recommend(red_flags=["long_term_corticosteroids"]), "red_flag.fracture")
+    assert "corticosteroid" in f["explanation"] and "without trauma" in f["explanation"]
+    assert {s["key"] for s in f["sources"]} >= {"ACP07", "DOWNIE13"}
+
+
+PEDIATRIC = "red_flag.pediatric"
+
+
+@pytest.mark.parametrize(
+    ("age", "back_pain", "red_flags", "fires"),
+    [
+        # under 5: any back pain described
+        (0, {}, [], True),
+        (3, {"severity": 2}, [], True),
+        (4, {"onset": "gradual"}, [], True),
+        (4, {}, [], True),  # an empty back_pain object still says there is back pain
+        (4, None, [], False),  # no back pain described
+        (5, {"severity": 2}, [], False),
+        # 5–17: four weeks or more, or one of the listed signs
+        (5, {"duration_weeks": 4}, [], True),
+        (5, {"duration_weeks": 3.9}, [], False),
+        (17, {"duration_weeks": 4}, [], True),
+        (17, {"duration_weeks": 3.99}, [], False),
+        (18, {"duration_weeks": 4}, [], False),
+        (12, {"severity": 3}, ["night_pain"], True),
+        (12, {"severity": 3}, ["fever"], True),
+        (12, {"severity": 3}, ["unexplained_weight_loss"], True),
+        (12, {"severity": 3}, ["progressive_leg_weakness"], True),
+        (12, {"severity": 3}, ["foot_drop"], True),
+        (12, {"severity": 3}, ["saddle_anesthesia"], True),
+        (12, {"severity": 3}, ["urinary_retention"], True),
+        (12, {"severity": 3}, ["bladder_or_bowel_incontinence"], True),
+        (12, {"severity": 3}, ["bilateral_sciatica"], True),
+        (12, {"severity": 3}, ["sexual_dysfunction"], True),
+        (12, {"severity": 3}, ["minor_trauma"], False),
+        (12, {"severity": 3}, ["morning_stiffness"], False),
+        (18, {"severity": 3}, ["night_pain"], False),
+    ],
+)
+def test_pediatric_back_pain(recommend, age, back_pain, red_flags, fires):
+    fields = {"age": age, "red_flags": red_flags}
+    if back_pain is not None:
+        fields["back_pain"] = back_pain
+    rec = recommend(**fields)
+    assert (PEDIATRIC in codes(rec)) is fires
+    if fires:
+        f = finding(rec, PEDIATRIC)
+        assert f["effect"] == "refer" and f["urgency"] == "urgent"
+        assert f["evidence"]["age"] == age
+        assert rec["disposition"] == "refer" and rec["plan"] is None
+        assert_sourced(f)
+
+
+def test_pediatric_evidence_names_what_triggered_it(recommend):
+    rec = recommend(age=9, back_pain={"duration_weeks": 6}, red_flags=["fever"])
+    assert finding(rec, PEDIATRIC)["evidence"] == {
+        "age": 9,
+        "duration_weeks": 6,
+        "red_flags": ["fever"],
+    }

@@ -38,10 +38,29 @@ def test_untouched_form_is_age_and_sex_only():
     data = profile_data(**defaults, age="45", sex="female")
     assert data == {
         "age": 45, "sex": "female", "pregnant": False, "lactating": False,
-        "red_flags": [], "symptoms": [], "medications": [], "magnesium_products": [],
-        "route_preference": "any",
+        "red_flags": [], "symptoms": [], "conditions": [], "medications": [],
+        "magnesium_products": [], "route_preference": "any",
     }
     ProfileSchema().load(data)
+
+
+def test_kidney_inputs_build_creatinine_and_weight():
+    data = profile_data(
+        age="70", sex="male", **{"kidney.creatinine.value": "1.4", "kidney.creatinine.unit":
+                                 "µmol/L", "weight_kg": "62.5"},
+        conditions=["dehydration", "heart_block"],
+    )
+    assert data["kidney"] == {"creatinine": {"value": 1.4, "unit": "µmol/L"}}
+    assert data["weight_kg"] == 62.5
+    assert data["conditions"] == ["dehydration", "heart_block"]
+    ProfileSchema().load(data)
+
+
+def test_a_creatinine_error_lands_beside_its_input():
+    errors = load_errors(age="70", sex="male", **{"kidney.creatinine.value": "abc",
+                                                 "kidney.creatinine.unit": "mg/dL"})
+    assert list(errors) == ["kidney.creatinine.value"]
+    assert errors["kidney.creatinine.value"].startswith("Enter serum creatinine as a number")
 
 
 @pytest.mark.parametrize(

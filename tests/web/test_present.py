@@ -39,7 +39,8 @@ def product(mg: float, route: str = "oral", counted: bool = True, **extra) -> di
 def test_chart_marks_the_part_above_the_ul():
     chart = present.chart({
         "supplemental_elemental_mg_per_day": 700.0, "antacid_laxative_elemental_mg_per_day": 0,
-        "upper_limit_mg": 350.0, "rda_mg": 420.0,
+        "upper_limit_mg": 350.0, "rda_mg": 420.0, "excess_mg_per_day": 350.0,
+        "over_upper_limit": True,
         "products": [product(700.0), product(0.0, route="topical", counted=False)],
     })
     glycinate, topical, total = chart.bars
@@ -66,3 +67,25 @@ def test_chart_without_an_upper_limit():
                            "rda_mg": None, "products": [product(50.0)]})
     assert chart.ul_at is None and chart.rda_at is None and chart.excess == 0
     assert not any(bar.over_ul for bar in chart.bars)
+
+
+def test_chart_takes_the_excess_from_the_knowledge_base_not_the_rounded_total():
+    # 350.004 mg is over the UL: the total shows as 350 but the excess is the rules' figure.
+    chart = present.chart({
+        "supplemental_elemental_mg_per_day": 350.0, "upper_limit_mg": 350.0, "rda_mg": None,
+        "excess_mg_per_day": 0.01, "over_upper_limit": True, "products": [product(350.0)],
+    })
+    assert chart.excess == 0.01
+    assert chart.bars[-1].over_ul
+
+
+def test_a_product_of_unknown_amount_is_drawn_as_unknown():
+    unknown = product(None, counted=False, source="medication list", name="Mag-Ox",
+                      arithmetic="Mag-Ox: amount unknown; not counted")
+    chart = present.chart({"supplemental_elemental_mg_per_day": 0.0, "upper_limit_mg": 350.0,
+                           "rda_mg": None, "excess_mg_per_day": 0.0, "over_upper_limit": False,
+                           "products": [unknown]})
+    bar = chart.bars[0]
+    assert (bar.kind, bar.mg, bar.over_ul) == ("unknown", 0.0, False)
+    assert bar.label == "Mag-Ox (medication list, oral)"
+    assert bar.detail == "Mag-Ox: amount unknown; not counted"

@@ -21,10 +21,23 @@ CIPRO_GLYCINATE = {
 }
 
 
+CONDITION_TOKENS = ["myasthenia_gravis", "heart_block", "bowel_obstruction", "dehydration",
+                    "alcohol_use_disorder", "type_2_diabetes", "malabsorption", "chronic_diarrhea"]
+NEW_SYMPTOMS = ["muscle_weakness", "lethargy", "confusion", "low_blood_pressure",
+                "slow_heartbeat", "flushing", "visual_disturbance", "muscle_cramps", "tremor",
+                "palpitations"]
+
+
 def test_form_offers_every_field(client):
     html = client.get("/").get_data(as_text=True)
     for token in ALL_TOKENS:
         assert f'value="{token}"' in html, token
+    for token in CONDITION_TOKENS:
+        assert f'name="conditions" value="{token}"' in html, token
+    for token in NEW_SYMPTOMS:
+        assert f'name="symptoms" value="{token}"' in html, token
+    for name in ("kidney.creatinine.value", "kidney.creatinine.unit", "weight_kg"):
+        assert f'name="{name}"' in html, name
     for name in ("age", "sex", "kidney.egfr", "kidney.dialysis", "serum_magnesium.value",
                  "serum_magnesium.unit", "back_pain.onset", "back_pain.severity",
                  "back_pain.duration_weeks", "back_pain.radiating", "pregnant", "lactating",
@@ -47,7 +60,9 @@ def test_fieldsets_have_legends(client):
     html = client.get("/").get_data(as_text=True)
     assert html.count("<fieldset") == html.count("<legend>")
     for legend in ("Cauda equina", "Aortic aneurysm", "Neurological deficit", "Infection",
-                   "Malignancy", "Fracture", "Inflammatory back pain"):
+                   "Malignancy", "Fracture", "Inflammatory back pain", "Conditions",
+                   "Magnesium contraindicated", "Deficiency more likely",
+                   "Signs of high magnesium", "Signs of low magnesium", "With digoxin"):
         assert f"<legend>{legend}</legend>" in html
 
 
@@ -258,3 +273,59 @@ def test_any_submission_is_a_page_never_a_500(client, data):
     response = client.post("/", data={**data, "csrf_token": token})
     assert response.status_code in (200, 422), response.status_code
     assert response.mimetype == "text/html"
+
+
+def test_page_shows_the_clinician_directed_plan_and_computed_kidney_function(client, submit):
+    html = submit({"age": "70", "sex": "female", "kidney.creatinine.value": "1.2",
+                   "kidney.creatinine.unit": "mg/dL", "weight_kg": "50"}).get_data(as_text=True)
+    text = text_of(html)
+    assert "upper bound 350 mg elemental magnesium per day" in text
+    assert "Clinician-directed dose only" in text
+    assert ("Moderately reduced kidney function: the dose is for the clinician to set. The "
+            "figure is an upper bound, not a dose to take.") in text
+    assert 'data-code="kidney.egfr_estimated"' in html
+    # female 70, 50 kg, 1.2 mg/dL: clearance 70 × 50 / (72 × 1.2) × 0.85 = 34.43 decides
+    assert "Creatinine clearance 34.43 mL/min (Cockcroft–Gault)" in text
+
+
+def test_page_labels_the_topical_ceiling(client, submit):
+    text = text_of(submit({"age": "50", "sex": "male", "route_preference": "topical"})
+                   .get_data(as_text=True))
+    assert "at most 350 mg elemental magnesium per day" in text
+    assert ("ceiling for any oral magnesium taken besides (supplements and "
+            "magnesium-containing medicines); topical magnesium is not counted toward the "
+            "upper limit") in text
+    assert "Topical magnesium is not counted toward the upper limit" in text
+
+
+def test_page_lists_what_was_not_checked(client, submit):
+    html = submit({"age": "16", "sex": "male", "kidney.creatinine.value": "1.0",
+                   "kidney.creatinine.unit": "mg/dL"}).get_data(as_text=True)
+    assert 'id="not-checked"' in html
+    text = text_of(html)
+    assert "Not checked (1)" in text
+    assert ("Value: serum creatinine — kidney function was not estimated from creatinine at "
+            "age 16") in text
+
+
+def test_page_without_anything_unchecked_has_no_not_checked_panel(client, submit):
+    html = submit({"age": "50", "sex": "male"}).get_data(as_text=True)
+    assert 'id="not-checked"' not in html
+
+
+def test_page_shows_the_excess_the_knowledge_base_computed(client, submit):
+    html = submit({"age": "50", "sex": "male", "magnesium_products[0].form": "glycinate",
+                   "magnesium_products[0].dose_mg": "350.004",
+                   "magnesium_products[0].dose_basis": "elemental"}).get_data(as_text=True)
+    text = text_of(html)
+    assert 'data-code="intake.ul_exceeded"' in html
+    # 350.004 mg is 350 to the tenth: the excess is the knowledge base's, never "0 mg over"
+    assert "350 mg/day elemental against a UL of 350 mg/day : 0.004 mg/day above the UL" in text
+
+
+def test_conditions_reach_the_knowledge_base(client, submit):
+    html = submit({"age": "50", "sex": "male", "conditions": "myasthenia_gravis"}).get_data(
+        as_text=True
+    )
+    assert 'data-code="condition.myasthenia_gravis"' in html
+    assert 'value="myasthenia_gravis" checked' in html

@@ -17,6 +17,30 @@ def test_every_symptom_token_is_offered_once():
     assert sorted(offered) == sorted(tokens.SYMPTOM_TOKENS)
 
 
+def test_every_condition_token_is_offered_once():
+    offered = [t for g in vocabulary.CONDITION_GROUPS for t in g.tokens]
+    assert sorted(offered) == sorted(tokens.CONDITION_TOKENS)
+
+
+def test_condition_and_symptom_groups_follow_clinical_md():
+    conditions = {g.legend: g.tokens for g in vocabulary.CONDITION_GROUPS}
+    assert conditions == {
+        "Magnesium contraindicated": ("myasthenia_gravis", "heart_block", "bowel_obstruction"),
+        "Caution": ("dehydration",),
+        "Deficiency more likely": (
+            "alcohol_use_disorder", "type_2_diabetes", "malabsorption", "chronic_diarrhea",
+        ),
+    }
+    symptoms = {g.legend: g.tokens for g in vocabulary.SYMPTOM_GROUPS}
+    assert symptoms["Signs of high magnesium"] == (
+        "muscle_weakness", "lethargy", "confusion", "low_blood_pressure", "slow_heartbeat",
+        "flushing",
+    )
+    assert symptoms["Signs of low magnesium"] == ("muscle_cramps", "tremor", "palpitations")
+    assert symptoms["With digoxin"] == ("visual_disturbance",)
+    assert "Other" not in symptoms and "Other" not in conditions
+
+
 def test_red_flag_groups_follow_clinical_md():
     groups = {g.legend: g.tokens for g in vocabulary.RED_FLAG_GROUPS}
     assert groups["Cauda equina"] == tokens.CAUDA_EQUINA
@@ -25,7 +49,7 @@ def test_red_flag_groups_follow_clinical_md():
 
 
 def test_every_token_has_words():
-    for token in tokens.ALL_TOKENS:
+    for token in tokens.ALL_TOKENS | tokens.CONDITION_TOKENS:
         assert token in vocabulary.TOKEN_LABELS, token
 
 

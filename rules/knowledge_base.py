@@ -12,6 +12,7 @@ from rules import forms, intake, interactions, kidney, labs, populations, red_fl
 from rules.engine import RuleEngine, RuleSpec
 from rules.errors import EvaluationError
 from rules.facts import Facts, derive
+from rules.governance.fingerprint import release_version
 from rules.model import (
     URGENCY_ORDER,
     Disposition,
@@ -29,6 +30,8 @@ from rules.rule import Rule
 VERSION = "2026.11.1"
 MODULES = (red_flags, labs, kidney, intake, populations, interactions, forms)
 ALL_RULES: tuple[Rule, ...] = tuple(rule for module in MODULES for rule in module.RULES)
+# Governance: the release only when every rule matches rules/data/versions.json.
+VERSION = release_version(VERSION, ALL_RULES)
 
 # CLINICAL.md §9: refer > avoid > caution > suitable.
 _EFFECT_RANK = {"refer": 0, "avoid": 1, "caution": 2, "info": 3}

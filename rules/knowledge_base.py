@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rules import forms, intake, interactions, kidney, labs, populations, red_flags
+from rules import counterfactual, forms, intake, interactions, kidney, labs, populations, red_flags
 from rules.engine import RuleEngine, RuleSpec
 from rules.errors import EvaluationError
 from rules.facts import Facts, derive
@@ -79,8 +79,9 @@ class KnowledgeBase:
     def evaluate(self, profile: Profile) -> Recommendation:
         """Return the explained recommendation for `profile`, or raise a RulesError."""
         facts = derive(profile)
-        fired = self._engine.evaluate(facts.engine_facts())
-        findings = self._findings(facts, fired)
+        engine_facts = facts.engine_facts()
+        fired = self._engine.evaluate(engine_facts)
+        findings = self._findings(facts, fired, {str(f["ref"]): f for f in engine_facts})
         disposition = _disposition(findings)
         return Recommendation(
             evaluation_id=str(uuid.uuid4()),
@@ -97,7 +98,7 @@ class KnowledgeBase:
             ),
         )
 
-    def _findings(self, facts: Facts, fired) -> tuple[Finding, ...]:  # noqa: ANN001
+    def _findings(self, facts: Facts, fired, by_ref) -> tuple[Finding, ...]:  # noqa: ANN001
         out: list[Finding] = []
         seen: set[tuple[str, str]] = set()
         order = self._order
@@ -125,6 +126,9 @@ class KnowledgeBase:
                     sources=rule.sources + why.sources,
                     rule=RuleRef(rule.id, rule.version),
                     urgency=rule.urgency,
+                    counterfactual=counterfactual.counterfactual(
+                        rule, self.rules.values(), by_ref[hit.fact_ref]
+                    ),
                 )
             )
         out.sort(key=lambda f: (_EFFECT_RANK[f.effect], _urgency_rank(f)))

@@ -111,6 +111,8 @@ def _detail(finding: Finding, rec: Recommendation, folded: list[Finding]) -> str
             )
         )
     parts.append(f"**Action:** {md(finding.action)}")
+    if finding.counterfactual:  # governance: what would change this answer
+        parts.append(f"**What would change this:** {md(finding.counterfactual['text'])}")
     sources = "\n".join(
         f"- {md(s.title)}, {md(s.locator)}" + (f" <{s.url}>" if s.url else "")
         for s in finding.sources

@@ -30,6 +30,13 @@ class FindingSchema(Schema):
     details = fields.Dict()
     sources = fields.List(fields.Nested(SourceSchema))
     rule = fields.Nested(RuleRefSchema)
+    counterfactual = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "What would change this answer: `text`, `changeable`, `options` "
+            "(each a list of `changes`: input, now, set) and `fixed` inputs; null for info"
+        },
+    )
 
 
 class SeparationSchema(Schema):

@@ -1,0 +1,1 @@
+"""Clinical governance at the edge: knowledge-base diff, FHIR export, catalog, feedback report."""

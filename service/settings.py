@@ -39,6 +39,13 @@ class Settings(BaseSettings):
     trusted_issuers: dict[str, str] = Field(default_factory=dict)  # issuer → JWKS URL or file
     service_url: str = ""  # the audience a CDS client signs for; default: the request URL
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Who may read audit reports (/v1/reports/*): API-key ids (`key:<first 12 hex of the
+    # key's SHA-256>`, or the whole hash) and JWT callers (`jwt:<issuer>#<subject>`, or the
+    # subject alone). Empty: nobody (the reports are refused, never open).
+    audit_role: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Feedback report: flag a finding whose override rate passes this, with enough answers.
+    override_rate_threshold: float = Field(default=0.5, gt=0, le=1)
+    override_min_responses: int = Field(default=5, ge=1)
 
     # Limits.
     rate_limit: str = "600 per minute"
@@ -79,7 +86,7 @@ class Settings(BaseSettings):
                     values[name] = Path(path).read_text().strip()
         return values
 
-    @field_validator("api_keys_sha256", "api_keys", "cors_origins", mode="before")
+    @field_validator("api_keys_sha256", "api_keys", "cors_origins", "audit_role", mode="before")
     @classmethod
     def split_keys(cls, value: Any) -> Any:
         """Accept a JSON list or a comma/whitespace-separated string."""
@@ -105,6 +112,9 @@ class Settings(BaseSettings):
             "TRUSTED_ISSUERS": dict(self.trusted_issuers),
             "SERVICE_URL": self.service_url,
             "CORS_ORIGINS": list(self.cors_origins),
+            "AUDIT_ROLE": list(self.audit_role),
+            "OVERRIDE_RATE_THRESHOLD": self.override_rate_threshold,
+            "OVERRIDE_MIN_RESPONSES": self.override_min_responses,
             "RATE_LIMIT": self.rate_limit,
             "RATELIMIT_STORAGE_URI": self.rate_limit_storage_url,
             "MAX_CONTENT_LENGTH": self.max_content_length,

@@ -26,6 +26,7 @@ from typing import Any
 
 from rules import Finding, Recommendation
 from service.cds_hooks.fhir_mapping import DataNote, DraftMagnesiumOrder, MappedPatient
+from service.reports.override_reasons import HL7_OVERRIDE_CATEGORIES
 
 FINDING_CODES = "https://magnesium-cds.example/fhir/CodeSystem/finding-code"
 OVERRIDE_REASONS_SYSTEM = "https://magnesium-cds.example/fhir/CodeSystem/override-reason"
@@ -38,6 +39,8 @@ OVERRIDE_REASONS = tuple(
         ("patient-declined", "Patient declined the change"),
     )
 )
+# Governance: the HL7 CDS Hooks non-adherence categories, offered beside our own reasons.
+OVERRIDE_REASONS = OVERRIDE_REASONS + HL7_OVERRIDE_CATEGORIES
 UPPER_LIMIT_CODES = ("intake.ul_exceeded", "intake.no_headroom")
 FOLDED_INTO_UPPER_LIMIT = ("intake.compound_converted", "intake.antacid_laxative_counted")
 MAPPING_SOURCE = {"label": "Magnesium CDS: reading the FHIR record"}

@@ -1,7 +1,9 @@
 """Evaluate profiles from files, with no server: `magnesium-cds evaluate profile.json`.
 
 `magnesium-cds db upgrade` migrates the audit database (CDS_DATABASE_URL) to the newest
-revision; `db downgrade REV` and `db current` do what they say.
+revision; `db downgrade REV` and `db current` do what they say. Governance (README,
+"Clinical governance"): `kb versions [--write]`, `kb diff OLD [NEW]`, `kb export --fhir DIR`,
+`report feedback [--since DATE]`.
 
 A `.jsonl` file (or `--lines`) holds one profile per line; each line gets one output line,
 a recommendation or an error, and a bad line never stops the batch. Exit status: 0 when
@@ -70,9 +72,14 @@ def main(argv: list[str] | None = None) -> int:
     down = db_sub.add_parser("downgrade", help="downgrade to a revision (base: drop all)")
     down.add_argument("revision")
     db_sub.add_parser("current", help="print the database's revision")
+    from service.governance import cli as governance_cli
+
+    governance_cli.add_parsers(sub)  # kb versions|diff|export, report feedback
     args = parser.parse_args(argv)
     if args.command == "db":
         return _db(args)
+    if args.command in ("kb", "report"):
+        return governance_cli.run(args)
 
     from service import create_app
 

@@ -92,6 +92,9 @@ def feedback_report(
                     ).where(cds_feedback.c.card_uuid.in_(chunk))
                 )
             ]
+    from service.cds_hooks.cards import OVERRIDE_REASONS
+
+    known = {(r["system"], r["code"]): r["display"] for r in OVERRIDE_REASONS}
     latest = _latest_outcomes(answers)
     current = declared(kb_version)
     versions = rule_versions(rules)
@@ -133,12 +136,10 @@ def feedback_report(
             reason = json.loads(answer["override_reason"] or "null") or {}
             coding = reason.get("reason")
             if isinstance(coding, dict):
-                key = (
-                    coding.get("system", ""),
-                    coding.get("code", ""),
-                    coding.get("display", ""),
-                    hl7_category(coding) or "",
-                )
+                system, code = str(coding.get("system", "")), str(coding.get("code", ""))
+                # A known code reads as we word it; a client's own display is cut short.
+                display = known.get((system, code)) or str(coding.get("display") or code)[:100]
+                key = (system, code, display, hl7_category(coding) or "")
                 group["reasons"][key] += 1
                 if key[3]:
                     hl7_totals[key[3]] += 1

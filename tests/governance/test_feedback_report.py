@@ -128,7 +128,7 @@ def test_reasons_are_counted_beside_their_hl7_categories(filled):
     assert [(x["code"], x["display"], x["count"])
             for x in by_code["red_flag.radiating_pain"]["reasons"]] == [
         (None, "no reason given", 1),
-        ("record-incorrect", "Record wrong", 1),
+        ("record-incorrect", "The record data behind this card is wrong or out of date", 1),
     ]
     assert {c["code"]: c["count"] for c in report["hl7_categories"]} == {
         "cds-not-applicable": 2,

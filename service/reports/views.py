@@ -29,8 +29,10 @@ class FeedbackQuerySchema(Schema):
 @blp.route("/feedback")
 class FeedbackReport(MethodView):
     @blp.arguments(FeedbackQuerySchema, location="query")
+    @blp.alt_response(200, description="The report: JSON, or Markdown with format=markdown")
     @blp.alt_response(401, description="No or invalid credentials")
     @blp.alt_response(403, description="The caller does not hold the audit role")
+    @blp.alt_response(422, description="A query parameter is invalid (e.g. since)")
     @blp.alt_response(503, description="The audit database is unavailable")
     def get(self, query: dict):
         """Cards issued, accepted and overridden per finding code and rule version."""

@@ -29,10 +29,16 @@ def _same(a: Finding, b: Finding) -> bool:
     return a.code == b.code and a.details.get("drug") == b.details.get("drug")
 
 
+RANK = {"refer": 0, "avoid": 1, "caution": 2, "info": 3}
+
+
 def _check_removes(profile: Profile) -> int:
-    """Every changeable counterfactual, applied, removes its finding; return how many ran."""
+    """Every changeable counterfactual, applied, removes its finding and starts no finding
+    as strong that was not there; return how many options ran."""
     checked = 0
-    for finding in evaluate(profile).findings:
+    before = evaluate(profile)
+    had = {f.code for f in before.findings}
+    for finding in before.findings:
         if finding.effect == "info":
             assert finding.counterfactual is None
             continue
@@ -45,6 +51,12 @@ def _check_removes(profile: Profile) -> int:
             after = evaluate(apply(profile, option))
             still = [f.code for f in after.findings if _same(f, finding)]
             assert still == [], (finding.code, option, cf["text"])
+            stronger = [
+                f.code
+                for f in after.findings
+                if RANK[f.effect] <= RANK[finding.effect] and f.code not in had
+            ]
+            assert stronger == [], (finding.code, option, stronger)
             checked += 1
     return checked
 

@@ -104,3 +104,22 @@ def test_new_and_retired_rules_are_reported():
     table["rules"]["kidney-ancient"] = {"version": "0.1.0", "fingerprint": "0" * 64}
     found = {(d.rule_id, d.kind) for d in drift(ALL_RULES, table)}
     assert found == {("kidney-moderate", "new"), ("kidney-ancient", "retired")}
+
+
+def test_the_service_warns_at_start_when_the_knowledge_base_is_unreleased(tmp_path, caplog):
+    from rules import KnowledgeBase
+    from service import create_app
+
+    kb = KnowledgeBase(version="2026.11.1+unreleased.0123abcd")
+    with caplog.at_level("WARNING", logger="service.governance"):
+        create_app(
+            {
+                "TESTING": True,
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'a.sqlite3'}",
+                "KNOWLEDGE_BASE": kb,
+            }
+        )
+    assert [r.getMessage() for r in caplog.records if r.name == "service.governance"] == [
+        "knowledge base 2026.11.1+unreleased.0123abcd is not a recorded release: its rules "
+        "differ from rules/data/versions.json (run `magnesium-cds kb versions`)"
+    ]

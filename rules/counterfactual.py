@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from rules.data.forms import normalise_form
-from rules.data.inputs import Input, input_for
+from rules.data.inputs import UNDESCRIBED, Input, input_for
 from rules.model import LabValue, Profile
 
 Leaf = tuple[str, str, Any]  # (field, operator, value); operators as below
@@ -38,7 +38,7 @@ _EFFECT_RANK = {"refer": 0, "avoid": 1, "caution": 2, "info": 3}
 MAX_OPTIONS = 256  # a condition whose negation has more ways than this is reported, not solved
 MAX_ROUNDS = 4
 _MISSING = object()
-_REMOVED = "removed"  # a medication fact whose drug is stopped is no longer asserted
+_REMOVED = "__removed__"  # a medication fact whose drug is stopped is no longer asserted
 
 
 class TooComplex(Exception):
@@ -155,7 +155,7 @@ def _search(rule: Any, rules: list[Any], fact: Mapping[str, Any]) -> dict:
                 continue
             if any(fact.get(leaf[0]) is None for leaf in changes):
                 continue  # an unknown value: the way through its `*_known` flag covers it
-            stuck = [leaf for leaf in changes if input_for(leaf[0]).fixed]
+            stuck = [leaf for leaf in changes if _fixed_leaf(leaf)]
             if stuck:
                 for leaf in stuck:
                     fixed.setdefault(leaf[0], leaf)
@@ -178,6 +178,13 @@ def _search(rule: Any, rules: list[Any], fact: Mapping[str, Any]) -> dict:
             break
         group |= stronger
     return _answer([], fact, fixed)
+
+
+def _fixed_leaf(leaf: Leaf) -> bool:
+    """A change nobody can make: a fixed input, or a yes/no or category this module does
+    not know (a new rule's recorded condition is never promised away)."""
+    info = input_for(leaf[0])
+    return bool(info.fixed) or (not info.described and leaf[1] in ("==", "!="))
 
 
 def _makes_unknown(leaf: Leaf) -> bool:
@@ -396,7 +403,9 @@ def _fixed(leaf: Leaf, fact: Mapping[str, Any]) -> dict[str, Any]:
     field = leaf[0]
     info = input_for(field)
     now = fact.get(field)
-    if info.kind == "number" and now is not None:
+    if isinstance(now, bool):
+        text = info.label if now else f"no {info.label}"
+    elif info.kind == "number" and now is not None:
         text = f"{info.label} {_num(_show(now), '' if info.unit == 'years' else info.unit)}"
     elif info.kind == "choice":
         text = f"{info.label}: {now}"
@@ -404,7 +413,8 @@ def _fixed(leaf: Leaf, fact: Mapping[str, Any]) -> dict[str, Any]:
         text = f"{now} {info.label}"
     else:
         text = info.label
-    text += f" ({info.fixed})" if info.fixed and info.fixed not in text else ""
+    why = info.fixed or ("" if info.described else UNDESCRIBED)
+    text += f" ({why})" if why and why not in text else ""
     return {"input": field, "label": info.label, "now": _show(now), "text": text}
 
 

@@ -2,8 +2,9 @@
 
 The counterfactual ("what would change this answer", `rules.counterfactual`) reads rule
 conditions generically; this table only says, per *field* (never per rule), how to word
-a value and whether it is fixed. A field missing here is worded by its name and treated
-as changeable, so a new rule still gets a counterfactual.
+a value and whether it is fixed. A field missing here is worded by its name: a measured
+value compared with a threshold is treated as changeable, a yes/no or a category as fixed
+(the safe reading: never promise that a recorded condition can be changed away).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ class Input:
     fixed: str | None = None  # why it cannot change; None: a clinician or patient can change it
     step: float = 1.0  # the nearest value across a strict bound
     companion: str | None = None  # for a `*_known` flag: the value it makes known
+    described: bool = True  # False: a field this table does not know (worded by its name)
 
 
 INPUTS: dict[str, Input] = {
@@ -58,6 +60,10 @@ def input_for(field: str) -> Input:
         return INPUTS[field]
     if field.startswith("t_"):
         return Input(field[2:].replace("_", " "), TOKEN.kind, fixed=TOKEN.fixed)
+    label = field.removesuffix("_known").replace("_", " ")
     if field.endswith("_known"):
-        return Input(field[: -len("_known")].replace("_", " "), "known", companion=field[:-6])
-    return Input(field.replace("_", " "), "number")
+        return Input(label, "known", companion=field[:-6], described=False)
+    return Input(label, "number", described=False)
+
+
+UNDESCRIBED = "an input rules/data/inputs.py does not describe"

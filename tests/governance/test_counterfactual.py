@@ -191,3 +191,34 @@ def test_a_knowledge_base_of_any_rules_attaches_counterfactuals():
     kb = KnowledgeBase(rules=[r for r in ALL_RULES if r.category == "kidney"], version="t")
     rec = kb.evaluate(_load({"age": 58, "sex": "female", "kidney": {"egfr": 24}}))
     assert _text(rec, "kidney.severe").startswith("Would not apply if eGFR were 30")
+
+
+def test_an_undescribed_yes_no_input_is_never_promised_away():
+    """A new rule on a recorded condition this module does not know: it says so."""
+    novel = Rule(
+        id="novel-condition",
+        version="0.1.0",
+        code="novel.myasthenia",
+        category="condition",
+        effect="avoid",
+        title="Myasthenia gravis",
+        when=F.c_myasthenia_gravis == True,  # noqa: E712
+        explain=lambda facts, fact: Explanation("x", "y", {}),
+        sources=ALL_RULES[0].sources,
+    )
+    fact = {"kind": "profile", "c_myasthenia_gravis": True}
+    cf = counterfactual(novel, [*ALL_RULES, novel], fact)
+    assert cf == {
+        "changeable": False,
+        "text": "Nothing a clinician can change removes this finding: it rests on c myasthenia "
+        "gravis (an input rules/data/inputs.py does not describe).",
+        "options": [],
+        "fixed": [
+            {
+                "input": "c_myasthenia_gravis",
+                "label": "c myasthenia gravis",
+                "now": True,
+                "text": "c myasthenia gravis (an input rules/data/inputs.py does not describe)",
+            }
+        ],
+    }

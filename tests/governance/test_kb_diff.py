@@ -154,3 +154,13 @@ def test_the_cli_writes_markdown_and_json(moved_tree, tmp_path, capsys):
     assert json.loads(js.read_text())["replay"]["changed"] == 2
     assert md.read_text().startswith("# Knowledge-base review: 2026.11.1 → 2026.11.1+unreleased.")
     assert "2 of 34 patients changed" in capsys.readouterr().out
+
+
+def test_a_tree_whose_knowledge_base_cannot_load_is_refused(tmp_path):
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "__init__.py").write_text("raise ImportError('broken release')\n")
+    (tmp_path / "rules" / "knowledge_base.py").write_text("")
+    corpus = tmp_path / "one.jsonl"
+    corpus.write_text(json.dumps({"age": 50, "sex": "male"}) + "\n")
+    with pytest.raises(DiffError, match="could not load its knowledge base: .*broken release"):
+        diff(str(tmp_path), "installed", corpus)

@@ -26,6 +26,7 @@ from typing import Any
 
 from rules.data.forms import normalise_form
 from rules.data.inputs import UNDESCRIBED, Input, input_for
+from rules.governance.document import thresholds
 from rules.model import LabValue, Profile
 
 Leaf = tuple[str, str, Any]  # (field, operator, value); operators as below
@@ -110,7 +111,27 @@ def condition_holds(json: Mapping[str, Any], fact: Mapping[str, Any]) -> bool:
         return all(condition_holds(x, fact) for x in arg)
     if op == "$or":
         return any(condition_holds(x, fact) for x in arg)
-    return any(all(holds(leaf, fact) for leaf in o) for o in dnf(json))
+    if op in _JSON_OPS:
+        (field, value), = arg.items()
+        return holds((field, _JSON_OPS[op], value), fact)
+    return holds((op, "==", arg), fact)
+
+
+# Rules live as long as the process: their conditions' normal forms are computed once.
+_DNF_CACHE: dict[tuple[tuple[int, ...], bool], tuple[tuple[Any, ...], list[Option]]] = {}
+
+
+def _ways_out(members: Sequence[Any]) -> list[Option]:
+    """The negation of the members' conditions, OR-ed, in normal form (cached per rule set)."""
+    conditions = tuple(m.when.json for m in members)
+    key = (tuple(map(id, conditions)), True)
+    hit = _DNF_CACHE.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], conditions, strict=True)):
+        return hit[1]
+    ways = dnf({"$or": list(conditions)}, negate=True)
+    if len(_DNF_CACHE) < 4096:  # bounded: a process compiles a handful of rule sets
+        _DNF_CACHE[key] = (conditions, ways)
+    return ways
 
 
 @dataclasses.dataclass(frozen=True)
@@ -146,7 +167,7 @@ def _search(rule: Any, rules: list[Any], fact: Mapping[str, Any]) -> dict:
     fixed: dict[str, Leaf] = {}
     for _ in range(MAX_ROUNDS):
         members = [r for r in rules if r.code in group]
-        ways = dnf({"$or": [m.when.json for m in members]}, negate=True)
+        ways = _ways_out(members)
         good: list[tuple[list[Leaf], dict[str, Any]]] = []
         stronger: set[str] = set()
         for way in ways:
@@ -265,11 +286,10 @@ def _example(
     step = input_for(field).step
     cuts = sorted(
         {
-            round(v + d, 6)
+            round(t["value"] + d, 6)
             for r in rules
-            for o in dnf(r.when.json)
-            for f, _, v in o
-            if f == field and isinstance(v, int | float)
+            for t in thresholds(r.when.json)
+            if t["field"] == field
             for d in (0, -step, step)
         },
         reverse=True,
@@ -287,14 +307,30 @@ def _newly_firing(
     """Codes of findings as strong or stronger that the change would start."""
     if changed.get(_REMOVED):
         return set()
+    moved = {k for k, v in changed.items() if fact.get(k, _MISSING) != v}
     return {
         r.code
         for r in rules
         if r.code not in group
         and _EFFECT_RANK[r.effect] <= rank
+        and not moved.isdisjoint(_fields_of(r.when.json))  # else its answer cannot change
         and condition_holds(r.when.json, changed)
         and not condition_holds(r.when.json, fact)
     }
+
+
+_FIELDS_CACHE: dict[int, tuple[Any, frozenset[str]]] = {}
+
+
+def _fields_of(json: Mapping[str, Any]) -> frozenset[str]:
+    """The fact fields a condition reads (cached per condition object)."""
+    hit = _FIELDS_CACHE.get(id(json))
+    if hit is not None and hit[0] is json:
+        return hit[1]
+    names = frozenset(leaf[0] for option in dnf(json) for leaf in option)
+    if len(_FIELDS_CACHE) < 4096:
+        _FIELDS_CACHE[id(json)] = (json, names)
+    return names
 
 
 # --- wording -------------------------------------------------------------------------------

@@ -111,3 +111,14 @@ def test_writing_versions_for_unchanged_rules_rewrites_the_same_table(capsys):
     before = TABLE_PATH.read_bytes()
     assert main(["kb", "versions", "--write"]) == 0
     assert TABLE_PATH.read_bytes() == before
+
+
+def test_every_scenario_evaluates():
+    from service.governance.catalog import scenarios
+    from service.schemas import PROFILE_SCHEMA
+
+    kb = default_knowledge_base()
+    ids = [s["id"] for s in scenarios()]
+    assert len(ids) == len(set(ids)) == 34
+    for scenario in scenarios():
+        kb.evaluate(PROFILE_SCHEMA.load(scenario["profile"]))  # raises on a broken scenario

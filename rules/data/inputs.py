@@ -5,6 +5,9 @@ conditions generically; this table only says, per *field* (never per rule), how 
 a value and whether it is fixed. A field missing here is worded by its name: a measured
 value compared with a threshold is treated as changeable, a yes/no or a category as fixed
 (the safe reading: never promise that a recorded condition can be changed away).
+When a rule reads a new field, describe it here and, if a clinician can change it, give
+`rules.counterfactual._SETTERS` a way to set it on a profile: the Hypothesis property in
+tests/governance/test_counterfactual.py fails (CannotApply) until then.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from rules.model import Source
 from rules.rule import Explanation
 
 RULES = {r.id: r for r in ALL_RULES}
+RELEASE = load_table()["knowledge_base"]  # the recorded release (2026.11.1 when written)
 
 
 def _with(rule_id: str, **changes):
@@ -34,7 +35,7 @@ def test_every_rule_matches_its_recorded_version():
 
 def test_the_knowledge_base_is_the_recorded_release():
     table = load_table()
-    assert VERSION == table["knowledge_base"] == "2026.11.1"
+    assert VERSION == table["knowledge_base"] == RELEASE
     assert "+unreleased" not in VERSION
 
 
@@ -73,10 +74,10 @@ def test_a_bumped_rule_needs_a_new_knowledge_base_version(tmp_path):
     table = load_table()
     found = drift(rules, table)
     assert [(d.rule_id, d.kind) for d in found] == [("kidney-severe", "unrecorded-version")]
-    new, problems = table_update("2026.11.1", rules, table)
+    new, problems = table_update(RELEASE, rules, table)
     assert new is None
     assert problems == [
-        "rules changed but the knowledge base is still 2026.11.1: bump VERSION in "
+        f"rules changed but the knowledge base is still {RELEASE}: bump VERSION in "
         "rules/knowledge_base.py (the knowledge-base version follows the rule versions)"
     ]
     new, notes = table_update("2026.11.2", rules, table)
@@ -94,9 +95,9 @@ def test_an_unversioned_change_is_never_recorded_or_released(tmp_path):
     assert problems[0].startswith("rule kidney-severe changed")
     path = tmp_path / "versions.json"
     path.write_text(json.dumps(load_table()))
-    version = release_version("2026.11.1", rules, path)
-    assert version.startswith("2026.11.1+unreleased.") and len(version) == len("2026.11.1") + 20
-    assert declared(version) == "2026.11.1"
+    version = release_version(RELEASE, rules, path)
+    assert version.startswith(f"{RELEASE}+unreleased.") and len(version) == len(RELEASE) + 20
+    assert declared(version) == RELEASE
 
 
 def test_new_and_retired_rules_are_reported():

@@ -10,6 +10,7 @@ from typing import Any
 
 from rules import (
     comorbidities,
+    counterfactual,
     forms,
     intake,
     interactions,
@@ -22,6 +23,7 @@ from rules import (
 from rules.engine import RuleEngine, RuleSpec
 from rules.errors import EvaluationError
 from rules.facts import Facts, derive
+from rules.governance.fingerprint import release_version
 from rules.model import (
     URGENCY_ORDER,
     Disposition,
@@ -49,6 +51,8 @@ MODULES = (
     forms,
 )
 ALL_RULES: tuple[Rule, ...] = tuple(rule for module in MODULES for rule in module.RULES)
+# Governance: the release only when every rule matches rules/data/versions.json.
+VERSION = release_version(VERSION, ALL_RULES)
 
 # CLINICAL.md §9: refer > avoid > caution > suitable.
 _EFFECT_RANK = {"refer": 0, "avoid": 1, "caution": 2, "info": 3}
@@ -96,8 +100,9 @@ class KnowledgeBase:
     def evaluate(self, profile: Profile) -> Recommendation:
         """Return the explained recommendation for `profile`, or raise a RulesError."""
         facts = derive(profile)
-        fired = self._engine.evaluate(facts.engine_facts())
-        findings = self._findings(facts, fired)
+        engine_facts = facts.engine_facts()
+        fired = self._engine.evaluate(engine_facts)
+        findings = self._findings(facts, fired, {str(f["ref"]): f for f in engine_facts})
         disposition = _disposition(findings)
         not_checked = _not_checked(facts)
         return Recommendation(
@@ -116,7 +121,7 @@ class KnowledgeBase:
             not_checked=not_checked,
         )
 
-    def _findings(self, facts: Facts, fired) -> tuple[Finding, ...]:
+    def _findings(self, facts: Facts, fired, by_ref) -> tuple[Finding, ...]:
         out: list[Finding] = []
         seen: set[tuple[str, str]] = set()
         order = self._order
@@ -144,6 +149,9 @@ class KnowledgeBase:
                     sources=rule.sources + why.sources,
                     rule=RuleRef(rule.id, rule.version),
                     urgency=rule.urgency,
+                    counterfactual=counterfactual.counterfactual(
+                        rule, self.rules.values(), by_ref[hit.fact_ref]
+                    ),
                 )
             )
         out.sort(key=lambda f: (_EFFECT_RANK[f.effect], _urgency_rank(f)))

@@ -150,6 +150,8 @@ class Finding:
     sources: tuple[Source, ...]
     rule: RuleRef
     urgency: Urgency | None = None
+    # What would change this answer (rules.counterfactual); None for info findings.
+    counterfactual: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)

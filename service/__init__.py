@@ -41,6 +41,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     api.register_blueprint(api_blp)
     api.register_blueprint(audit.blp)  # GET /v1/evaluations/{id}
+    from service import governance
+    from service.reports.views import blp as reports_blp
+
+    api.register_blueprint(reports_blp)  # GET /v1/reports/feedback (audit role)
+    governance.init_app(app)  # warns when the knowledge base is not a recorded release
     cds_hooks.init_app(app)
     web.init_app(app)
     return app

@@ -4,7 +4,9 @@
 revision; `db downgrade REV` and `db current` do what they say. Each first waits for the
 database to accept a connection, for at most `--wait-seconds` (default 60): a database
 that is still starting (compose's first `up`) is waited for, one that never answers is
-reported and the command exits 1.
+reported and the command exits 1. Governance (README, "Clinical governance"):
+`kb versions [--write]`, `kb diff OLD [NEW]`, `kb export --fhir DIR`,
+`report feedback [--since DATE]`.
 
 A `.jsonl` file (or `--lines`) holds one profile per line; each line gets one output line,
 a recommendation or an error, and a bad line never stops the batch. Exit status: 0 when
@@ -77,9 +79,14 @@ def main(argv: list[str] | None = None) -> int:
                              help="downgrade to a revision (base: drop all)")
     down.add_argument("revision")
     db_sub.add_parser("current", parents=[wait], help="print the database's revision")
+    from service.governance import cli as governance_cli
+
+    governance_cli.add_parsers(sub)  # kb versions|diff|export, report feedback
     args = parser.parse_args(argv)
     if args.command == "db":
         return _db(args)
+    if args.command in ("kb", "report"):
+        return governance_cli.run(args)
 
     from service import create_app
 

@@ -66,10 +66,15 @@ class Settings(BaseSettings):
     # A bearer JWT living longer than this (exp - iat, or exp from now) is refused.
     jwt_max_lifetime_seconds: float = Field(default=3600.0, gt=0, le=86_400)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    # The audit role: callers who read every audit record (GET /v1/evaluations/{id}); any
-    # other caller reads only its own. Caller ids as the records name them:
+    # The audit role: callers who read every audit record (GET /v1/evaluations/{id}) and
+    # the audit reports (/v1/reports/*); any other caller reads only its own records and no
+    # report. Caller ids exactly as the records name them:
     # key:<first 12 hex digits of the key's SHA-256> or jwt:<issuer>#<subject>.
+    # Empty: nobody reads others' records, and the reports are refused (never open).
     audit_readers: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Feedback report: flag a finding whose override rate passes this, with enough answers.
+    override_rate_threshold: float = Field(default=0.5, gt=0, le=1)
+    override_min_responses: int = Field(default=5, ge=1)
 
     # Limits.
     rate_limit: str = "600 per minute"
@@ -200,6 +205,8 @@ class Settings(BaseSettings):
             "CORS_ORIGINS": list(self.cors_origins),
             "AUDIT_READERS": list(self.audit_readers),
             "JWT_MAX_LIFETIME_SECONDS": self.jwt_max_lifetime_seconds,
+            "OVERRIDE_RATE_THRESHOLD": self.override_rate_threshold,
+            "OVERRIDE_MIN_RESPONSES": self.override_min_responses,
             "RATE_LIMIT": self.rate_limit,
             "RATELIMIT_STORAGE_URI": self.rate_limit_storage_url,
             "RATE_LIMIT_SUBJECTS": list(self.rate_limit_subjects),

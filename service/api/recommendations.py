@@ -6,9 +6,10 @@ from flask import current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from rules import Profile, catalog
+from rules import Profile
 from service.api.parser import StrictJSONParser
 from service.evaluation import evaluate_profile, knowledge_base
+from service.governance.catalog import catalog_entries
 from service.schemas import (
     PROFILE_SCHEMA,
     KnowledgeBaseSchema,
@@ -50,4 +51,4 @@ class KnowledgeBaseView(MethodView):
     def get(self):
         """Return the knowledge base version and its rule catalog."""
         kb = knowledge_base()
-        return {"version": kb.version, "rules": catalog(tuple(kb.rules.values()))}
+        return {"version": kb.version, "rules": catalog_entries(kb)}

@@ -26,6 +26,7 @@ from rules import Finding, NotChecked, Recommendation
 from rules.model import Source
 from service.cds_hooks.fhir import DataNote, MappedPatient
 from service.cds_hooks.suggestions import plan_suggestions
+from service.reports.override_reasons import HL7_OVERRIDE_CATEGORIES
 
 FINDING_CODES = "https://magnesium-cds.example/fhir/CodeSystem/finding-code"
 OVERRIDE_REASONS_SYSTEM = "https://magnesium-cds.example/fhir/CodeSystem/override-reason"
@@ -38,6 +39,8 @@ OVERRIDE_REASONS = tuple(
         ("patient-declined", "Patient declined the change"),
     )
 )
+# Governance: the HL7 CDS Hooks non-adherence categories, offered beside our own reasons.
+OVERRIDE_REASONS = OVERRIDE_REASONS + HL7_OVERRIDE_CATEGORIES
 UPPER_LIMIT_CODES = ("intake.ul_exceeded", "intake.no_headroom")
 FOLDED_INTO_UPPER_LIMIT = ("intake.compound_converted", "intake.antacid_laxative_counted")
 # Findings whose content is the recommendation's not_checked list: shown in its one card.
@@ -196,6 +199,8 @@ def _detail(finding: Finding, rec: Recommendation, folded: list[Finding]) -> str
             )
         )
     parts.append(f"**Action:** {md(finding.action)}")
+    if finding.counterfactual:  # governance: what would change this answer
+        parts.append(f"**What would change this:** {md(finding.counterfactual['text'])}")
     sources = "\n".join(
         f"- {md(s.title)}, {md(s.locator)}" + (f" <{s.url}>" if s.url else "")
         for s in finding.sources

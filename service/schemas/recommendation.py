@@ -30,6 +30,13 @@ class FindingSchema(Schema):
     details = fields.Dict()
     sources = fields.List(fields.Nested(SourceSchema))
     rule = fields.Nested(RuleRefSchema)
+    counterfactual = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "What would change this answer: `text`, `changeable`, `options` "
+            "(each a list of `changes`: input, now, set) and `fixed` inputs; null for info"
+        },
+    )
 
 
 class SeparationSchema(Schema):
@@ -130,6 +137,14 @@ class CatalogEntrySchema(Schema):
     effect = fields.String()
     title = fields.String()
     sources = fields.List(fields.Nested(SourceSchema))
+    # Governance (issue 14): what a reviewer checks a rule against.
+    urgency = fields.String(allow_none=True)
+    fact_kind = fields.String(metadata={"description": "profile or medication"})
+    condition = fields.String(metadata={"description": "The compiled condition in words"})
+    fingerprint = fields.String(metadata={"description": "SHA-256 recorded in versions.json"})
+    scenarios = fields.List(
+        fields.String(), metadata={"description": "Ids of the test scenarios it fires in"}
+    )
 
 
 class KnowledgeBaseSchema(Schema):

@@ -1,0 +1,1 @@
+"""Clinical governance of the knowledge base: rule fingerprints, versions, readable conditions."""

@@ -1,0 +1,1 @@
+"""Operations reports read from the audit trail (audit role only)."""

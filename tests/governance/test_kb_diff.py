@@ -1,0 +1,167 @@
+"""`kb diff`: a release's rule changes and its replay, checked by hand on two scenarios.
+
+The "new" side is a test copy of this tree with one threshold moved (kidney-moderate: eGFR
+below 60 → below 45) and that rule's version bumped. By hand, from rules/data/scenarios.jsonl:
+only two scenarios have an eGFR from 45 to under 60 —
+- s15-toxic-serum (eGFR 50): still refer, but kidney.moderate no longer fires;
+- s20-moderate-kidney (eGFR 45): caution → suitable, kidney.moderate gone, and the plan
+  (glycinate, oral, at most 350 mg/day) loses that finding's monitoring item.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rules import ALL_RULES, VERSION
+from service.cli import main
+from service.governance.kb_diff import DiffError, diff, markdown, resolved
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def moved_tree(tmp_path_factory) -> Path:
+    tree = tmp_path_factory.mktemp("kb-new")
+    for package in ("rules", "service"):
+        shutil.copytree(
+            ROOT / package, tree / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    limits = tree / "rules" / "data" / "limits.py"
+    text = limits.read_text()
+    assert text.count("    60, ") == 1
+    limits.write_text(text.replace("    60, ", "    45, "))
+    kidney = tree / "rules" / "kidney.py"
+    text = kidney.read_text()
+    old = 'id="kidney-moderate",\n        version=VERSION,'
+    assert old in text
+    kidney.write_text(text.replace(old, 'id="kidney-moderate",\n        version="1.1.0",'))
+    return tree
+
+
+@pytest.fixture(scope="module")
+def report(moved_tree) -> dict:
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout: the old side is the git revision HEAD")
+    return diff("HEAD", str(moved_tree))
+
+
+def test_the_moved_threshold_is_the_only_rule_change(report):
+    rules = report["rules"]
+    assert (rules["added"], rules["removed"], rules["unchanged"]) == ([], [], len(ALL_RULES) - 1)
+    (change,) = rules["changed"]
+    assert change == {
+        "id": "kidney-moderate",
+        "code": "kidney.moderate",
+        "old_version": "1.0.0",
+        "new_version": "1.1.0",
+        "version_bumped": True,
+        "content_changed": True,
+        "condition": {
+            "old": "egfr_known = true and dialysis = false and egfr ≥ 30 and egfr < 60",
+            "new": "egfr_known = true and dialysis = false and egfr ≥ 30 and egfr < 45",
+        },
+        "thresholds": [{"field": "egfr", "op": "$lt", "old": [60], "new": [45]}],
+    }
+
+
+def test_the_replay_matches_the_hand_check(report):
+    replay = report["replay"]
+    assert (replay["profiles"], replay["changed"], replay["unchanged"]) == (34, 2, 32)
+    assert replay["errors"] == []
+    assert replay["by_rule"] == {"kidney-moderate": ["s15-toxic-serum", "s20-moderate-kidney"]}
+    toxic, moderate = replay["patients"]
+    assert toxic["id"] == "s15-toxic-serum" and toxic["changed"] == ["findings"]
+    assert toxic["old"]["findings"] == [
+        "toxicity.hypermagnesemia",
+        "lab.hypermagnesemia",
+        "kidney.moderate",
+    ]
+    assert toxic["new"]["findings"] == ["toxicity.hypermagnesemia", "lab.hypermagnesemia"]
+    assert moderate == {
+        "id": "s20-moderate-kidney",
+        "changed": ["disposition", "findings", "plan"],
+        "rules": ["kidney-moderate"],
+        "old": {
+            "disposition": "caution",
+            "findings": ["kidney.moderate"],
+            "plan": "glycinate (oral), at most 350 mg/day, 1 monitoring item",
+        },
+        "new": {
+            "disposition": "suitable",
+            "findings": [],
+            "plan": "glycinate (oral), at most 350 mg/day",
+        },
+    }
+
+
+def test_versions_name_both_sides_and_the_copy_is_unreleased(report):
+    assert report["old"]["version"] == VERSION
+    # The copy changed a rule without re-recording versions.json: never the release.
+    assert report["new"]["version"].startswith(f"{VERSION}+unreleased.")
+
+
+def test_markdown_lists_changes_replay_and_a_blank_sign_off(report):
+    text = markdown(report)
+    assert "### kidney-moderate (kidney.moderate), v1.0.0 → v1.1.0" in text
+    assert "- threshold `egfr $lt`: 60 → 45" in text
+    assert (
+        "| s20-moderate-kidney | disposition, findings, plan | caution: kidney.moderate; plan "
+        "glycinate (oral), at most 350 mg/day, 1 monitoring item | suitable: no findings; plan "
+        "glycinate (oral), at most 350 mg/day | kidney-moderate |" in text
+    )
+    assert "- **kidney-moderate** (2): s15-toxic-serum, s20-moderate-kidney" in text
+    assert text.endswith(
+        "## Sign-off\n\n| Reviewer | Date | Decision (approve / approve with changes / reject) |\n"
+        "|---|---|---|\n|  |  |  |\n"
+    )
+    assert report["sign_off"] == {"reviewer": None, "date": None, "decision": None}
+
+
+def test_a_json_lines_corpus_of_profiles(moved_tree, tmp_path):
+    corpus = tmp_path / "profiles.jsonl"
+    corpus.write_text(
+        json.dumps({"age": 50, "sex": "male", "kidney": {"egfr": 50}})
+        + "\n\n"
+        + json.dumps({"age": 50, "sex": "male", "kidney": {"egfr": 70}})
+        + "\n"
+        + json.dumps({"age": -1, "sex": "male"})
+        + "\n"
+    )
+    report = diff("installed", str(moved_tree), corpus)
+    replay = report["replay"]
+    assert (replay["profiles"], replay["changed"], replay["unchanged"]) == (3, 1, 1)
+    assert [p["id"] for p in replay["patients"]] == ["line-1"]
+    (error,) = replay["errors"]
+    assert error["id"] == "line-4" and error["old"].startswith("ValidationError")
+
+
+def test_unknown_sides_are_refused_with_a_reason(tmp_path):
+    with pytest.raises(DiffError, match="neither `installed`"):
+        with resolved("no-such-revision-xyz"):
+            pass
+    with pytest.raises(DiffError, match="no rules/knowledge_base.py"):
+        with resolved(str(tmp_path)):
+            pass
+
+
+def test_the_cli_writes_markdown_and_json(moved_tree, tmp_path, capsys):
+    md, js = tmp_path / "review.md", tmp_path / "review.json"
+    argv = ["kb", "diff", "installed", str(moved_tree), "--markdown", str(md), "--json", str(js)]
+    assert main(argv) == 0
+    assert json.loads(js.read_text())["replay"]["changed"] == 2
+    assert md.read_text().startswith(f"# Knowledge-base review: {VERSION} → {VERSION}+unreleased.")
+    assert "2 of 34 patients changed" in capsys.readouterr().out
+
+
+def test_a_tree_whose_knowledge_base_cannot_load_is_refused(tmp_path):
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "__init__.py").write_text("raise ImportError('broken release')\n")
+    (tmp_path / "rules" / "knowledge_base.py").write_text("")
+    corpus = tmp_path / "one.jsonl"
+    corpus.write_text(json.dumps({"age": 50, "sex": "male"}) + "\n")
+    with pytest.raises(DiffError, match="could not load its knowledge base: .*broken release"):
+        diff(str(tmp_path), "installed", corpus)

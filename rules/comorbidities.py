@@ -20,7 +20,16 @@ from rules.rule import Explanation, Rule
 if TYPE_CHECKING:
     from rules.facts import Facts
 
-VERSION = "2.0.0"
+# Each rule's own version (recorded in rules/data/versions.json): 1.0.0 for a rule new in
+# 2026.12.0 or unchanged since 2026.11.1, 2.0.0 for one 2026.12.0 changed (CHANGELOG).
+VERSIONS: dict[str, str] = {
+    "condition-myasthenia-gravis": "1.0.0",
+    "condition-heart-block": "1.0.0",
+    "condition-bowel-obstruction": "1.0.0",
+    "condition-dehydration": "1.0.0",
+    "deficiency-risk": "1.0.0",
+    "deficiency-signs": "1.0.0",
+}
 _ODS_GROUPS = cite("ODS", "Groups at risk of magnesium inadequacy")
 
 
@@ -86,7 +95,7 @@ def _condition(
 ) -> Rule:
     return Rule(
         id=rule_id,
-        version=VERSION,
+        version=VERSIONS[rule_id],
         code=code,
         category=code.split(".", 1)[0],
         effect=effect,  # type: ignore[arg-type]
@@ -160,7 +169,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="deficiency-signs",
-        version=VERSION,
+        version=VERSIONS["deficiency-signs"],
         code="deficiency.signs",
         category="deficiency",
         effect="info",

@@ -24,7 +24,13 @@ if TYPE_CHECKING:
     from rules.facts import Facts
     from rules.model import Finding
 
-VERSION = "2.0.0"
+# Each rule's own version (recorded in rules/data/versions.json): 1.0.0 for a rule new in
+# 2026.12.0 or unchanged since 2026.11.1, 2.0.0 for one 2026.12.0 changed (CHANGELOG).
+VERSIONS: dict[str, str] = {
+    "form-topical-evidence-limited": "1.0.0",
+    "form-citrate-for-constipation": "2.0.0",
+    "form-oxide-low-absorption": "1.0.0",
+}
 _ART_FORMS = cite("ART", "Choosing the right type and application method")
 _GROBER = cite("GROBER17", "Transdermal magnesium: no evidence of meaningful absorption")
 
@@ -165,7 +171,7 @@ def _explain_oxide(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
 RULES: tuple[Rule, ...] = (
     Rule(
         id="form-topical-evidence-limited",
-        version=VERSION,
+        version=VERSIONS["form-topical-evidence-limited"],
         code="form.topical_evidence_limited",
         category="form",
         effect="info",
@@ -176,7 +182,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="form-citrate-for-constipation",
-        version=VERSION,
+        version=VERSIONS["form-citrate-for-constipation"],
         code="form.citrate_for_constipation",
         category="form",
         effect="info",
@@ -191,7 +197,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="form-oxide-low-absorption",
-        version=VERSION,
+        version=VERSIONS["form-oxide-low-absorption"],
         code="form.oxide_low_absorption",
         category="form",
         effect="info",

@@ -27,7 +27,15 @@ from rules.rule import Explanation, Rule
 if TYPE_CHECKING:
     from rules.facts import Facts
 
-VERSION = "2.0.0"
+# Each rule's own version (recorded in rules/data/versions.json): 1.0.0 for a rule new in
+# 2026.12.0 or unchanged since 2026.11.1, 2.0.0 for one 2026.12.0 changed (CHANGELOG).
+VERSIONS: dict[str, str] = {
+    "intake-ul-exceeded": "2.0.0",
+    "intake-no-headroom": "2.0.0",
+    "intake-dose-unknown": "1.0.0",
+    "intake-compound-converted": "2.0.0",
+    "intake-antacid-laxative-counted": "2.0.0",
+}
 
 
 def elemental_mg_per_day(product: MagnesiumProduct, index: int = 0) -> tuple[float, float | None]:
@@ -321,7 +329,7 @@ def _explain_dose_unknown(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
 RULES: tuple[Rule, ...] = (
     Rule(
         id="intake-ul-exceeded",
-        version=VERSION,
+        version=VERSIONS["intake-ul-exceeded"],
         code="intake.ul_exceeded",
         category="intake",
         effect="caution",
@@ -332,7 +340,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="intake-no-headroom",
-        version=VERSION,
+        version=VERSIONS["intake-no-headroom"],
         code="intake.no_headroom",
         category="intake",
         effect="avoid",
@@ -343,7 +351,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="intake-dose-unknown",
-        version=VERSION,
+        version=VERSIONS["intake-dose-unknown"],
         code="intake.dose_unknown",
         category="intake",
         effect="caution",
@@ -354,7 +362,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="intake-compound-converted",
-        version=VERSION,
+        version=VERSIONS["intake-compound-converted"],
         code="intake.compound_converted",
         category="intake",
         effect="info",
@@ -365,7 +373,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="intake-antacid-laxative-counted",
-        version=VERSION,
+        version=VERSIONS["intake-antacid-laxative-counted"],
         code="intake.antacid_laxative_counted",
         category="intake",
         effect="info",

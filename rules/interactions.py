@@ -27,7 +27,24 @@ from rules.terminology import APPROXIMATE_NOTE, has_readable_name, read_rxnorm, 
 if TYPE_CHECKING:
     from rules.facts import Facts
 
-VERSION = "2.0.0"
+# Each rule's own version (recorded in rules/data/versions.json): 1.0.0 for a rule new in
+# 2026.12.0 or unchanged since 2026.11.1, 2.0.0 for one 2026.12.0 changed (CHANGELOG).
+VERSIONS: dict[str, str] = {
+    "interaction-fluoroquinolone": "2.0.0",
+    "interaction-tetracycline": "2.0.0",
+    "interaction-bisphosphonate": "2.0.0",
+    "interaction-levothyroxine": "2.0.0",
+    "interaction-integrase-inhibitor": "2.0.0",
+    "interaction-gabapentin": "2.0.0",
+    "interaction-loop-thiazide-diuretic": "2.0.0",
+    "interaction-potassium-sparing-diuretic": "2.0.0",
+    "interaction-ppi": "2.0.0",
+    "interaction-digoxin": "2.0.0",
+    "interaction-absorption-reduced": "1.0.0",
+    "interaction-potassium-binder": "1.0.0",
+    "interaction-magnesium-wasting": "1.0.0",
+    "medication-not-recognized": "1.0.0",
+}
 
 
 @dataclass(frozen=True)
@@ -253,9 +270,10 @@ def _explain_not_recognized(facts: Facts, fact: Mapping[str, Any]) -> Explanatio
 
 def _rule(class_key: str, title: str) -> Rule:
     cls = CLASSES[class_key]
+    rule_id = f"interaction-{class_key.replace('_', '-')}"
     return Rule(
-        id=f"interaction-{class_key.replace('_', '-')}",
-        version=VERSION,
+        id=rule_id,
+        version=VERSIONS[rule_id],
         code=cls.code,
         category="interaction",
         effect="caution",
@@ -283,7 +301,7 @@ RULES: tuple[Rule, ...] = (
     _rule("magnesium_wasting", "Medicine that lowers magnesium: check serum magnesium"),
     Rule(
         id="medication-not-recognized",
-        version=VERSION,
+        version=VERSIONS["medication-not-recognized"],
         code="medication.not_recognized",
         category="medication",
         effect="info",

@@ -29,7 +29,15 @@ from rules.rule import Explanation, Rule
 if TYPE_CHECKING:
     from rules.facts import Facts
 
-VERSION = "2.0.0"
+# Each rule's own version (recorded in rules/data/versions.json): 1.0.0 for a rule new in
+# 2026.12.0 or unchanged since 2026.11.1, 2.0.0 for one 2026.12.0 changed (CHANGELOG).
+VERSIONS: dict[str, str] = {
+    "kidney-failure": "2.0.0",
+    "kidney-severe": "2.0.0",
+    "kidney-moderate": "2.0.0",
+    "kidney-unknown-older-adult": "2.0.0",
+    "kidney-egfr-estimated": "1.0.0",
+}
 _ART = cite("ART", "When to consult a doctor: severe kidney dysfunction")
 _IOM = cite("IOM97", "p. 243: hypermagnesemia mostly with impaired kidney function")
 
@@ -179,7 +187,7 @@ _KNOWN = (F.egfr_known == True) & (F.dialysis == False)
 RULES: tuple[Rule, ...] = (
     Rule(
         id="kidney-failure",
-        version=VERSION,
+        version=VERSIONS["kidney-failure"],
         code="kidney.failure",
         category="kidney",
         effect="avoid",
@@ -190,7 +198,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="kidney-severe",
-        version=VERSION,
+        version=VERSIONS["kidney-severe"],
         code="kidney.severe",
         category="kidney",
         effect="avoid",
@@ -201,7 +209,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="kidney-moderate",
-        version=VERSION,
+        version=VERSIONS["kidney-moderate"],
         code="kidney.moderate",
         category="kidney",
         effect="caution",
@@ -212,7 +220,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="kidney-unknown-older-adult",
-        version=VERSION,
+        version=VERSIONS["kidney-unknown-older-adult"],
         code="kidney.unknown_older_adult",
         category="kidney",
         effect="caution",
@@ -223,7 +231,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="kidney-egfr-estimated",
-        version=VERSION,
+        version=VERSIONS["kidney-egfr-estimated"],
         code="kidney.egfr_estimated",
         category="kidney",
         effect="info",

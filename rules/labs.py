@@ -20,7 +20,13 @@ from rules.rule import Explanation, Rule
 if TYPE_CHECKING:
     from rules.facts import Facts
 
-VERSION = "2.0.0"
+# Each rule's own version (recorded in rules/data/versions.json): 1.0.0 for a rule new in
+# 2026.12.0 or unchanged since 2026.11.1, 2.0.0 for one 2026.12.0 changed (CHANGELOG).
+VERSIONS: dict[str, str] = {
+    "lab-severe-hypomagnesemia": "1.0.0",
+    "lab-hypomagnesemia": "1.0.0",
+    "lab-hypermagnesemia": "2.0.0",
+}
 
 
 def serum_evidence(facts: Facts) -> dict[str, Any]:
@@ -81,7 +87,7 @@ _SERUM = F.serum_known == True
 RULES: tuple[Rule, ...] = (
     Rule(
         id="lab-severe-hypomagnesemia",
-        version=VERSION,
+        version=VERSIONS["lab-severe-hypomagnesemia"],
         code="lab.severe_hypomagnesemia",
         category="lab",
         effect="refer",
@@ -93,7 +99,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="lab-hypomagnesemia",
-        version=VERSION,
+        version=VERSIONS["lab-hypomagnesemia"],
         code="lab.hypomagnesemia",
         category="lab",
         effect="caution",
@@ -104,7 +110,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="lab-hypermagnesemia",
-        version=VERSION,
+        version=VERSIONS["lab-hypermagnesemia"],
         code="lab.hypermagnesemia",
         category="lab",
         effect="avoid",

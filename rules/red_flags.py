@@ -33,7 +33,22 @@ from rules.rule import Explanation, Rule
 if TYPE_CHECKING:
     from rules.facts import Facts
 
-VERSION = "2.0.0"
+# Each rule's own version (recorded in rules/data/versions.json): 1.0.0 for a rule new in
+# 2026.12.0 or unchanged since 2026.11.1, 2.0.0 for one 2026.12.0 changed (CHANGELOG).
+VERSIONS: dict[str, str] = {
+    "red-flag-cauda-equina": "1.0.0",
+    "red-flag-vascular": "1.0.0",
+    "red-flag-neurological-deficit": "1.0.0",
+    "red-flag-infection": "1.0.0",
+    "red-flag-malignancy": "1.0.0",
+    "red-flag-fracture": "2.0.0",
+    "red-flag-pediatric": "1.0.0",
+    "red-flag-sudden-severe-pain": "1.0.0",
+    "red-flag-severe-pain": "1.0.0",
+    "red-flag-radiating-pain": "1.0.0",
+    "review-inflammatory-back-pain": "1.0.0",
+    "review-persistent-pain": "1.0.0",
+}
 _ART = cite("ART", "When to consult a doctor: sudden, severe or radiating back pain")
 _ACP07 = cite("ACP07", "Table 2: red flags in low back pain")
 _CKS = cite("NICE-CKS", "Red flags: sciatica and low back pain")
@@ -196,7 +211,7 @@ def _red_flag(
 ) -> Rule:
     return Rule(
         id=rule_id,
-        version=VERSION,
+        version=VERSIONS[rule_id],
         code=code,
         category="red_flag",
         effect="refer",
@@ -342,7 +357,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="review-inflammatory-back-pain",
-        version=VERSION,
+        version=VERSIONS["review-inflammatory-back-pain"],
         code="review.inflammatory_back_pain",
         category="review",
         effect="caution",
@@ -355,7 +370,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="review-persistent-pain",
-        version=VERSION,
+        version=VERSIONS["review-persistent-pain"],
         code="review.persistent_pain",
         category="review",
         effect="info",

@@ -42,7 +42,19 @@ from rules.rule import Explanation, Rule
 if TYPE_CHECKING:
     from rules.facts import Facts
 
-VERSION = "2.0.0"
+# Each rule's own version (recorded in rules/data/versions.json): 1.0.0 for a rule new in
+# 2026.12.0 or unchanged since 2026.11.1, 2.0.0 for one 2026.12.0 changed (CHANGELOG).
+VERSIONS: dict[str, str] = {
+    "toxicity-serum": "2.0.0",
+    "toxicity-signs-older-adult": "1.0.0",
+    "toxicity-signs-kidney": "1.0.0",
+    "toxicity-signs-intake": "1.0.0",
+    "toxicity-signs-serum": "1.0.0",
+    "toxicity-signs-antacid-laxative": "1.0.0",
+    "toxicity-signs-several": "1.0.0",
+    "review-unexplained-signs": "1.0.0",
+    "toxicity-digoxin-suspected": "1.0.0",
+}
 _ODS = cite("ODS", "Health risks from excessive magnesium: hypermagnesemia")
 _LANOXIN = label("LANOXIN", "sections 5.1 and 10: digoxin toxicity and overdosage")
 
@@ -170,7 +182,7 @@ _SIGN_WITH_CONTEXT = (F.cardinal_signs >= 1) | any_true(*map(flag, TOXICITY_FLUS
 def _toxicity(rule_id: str, title: str, when, sources) -> Rule:
     return Rule(
         id=rule_id,
-        version=VERSION,
+        version=VERSIONS[rule_id],
         code="toxicity.hypermagnesemia",
         category="toxicity",
         effect="refer",
@@ -232,7 +244,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="review-unexplained-signs",
-        version=VERSION,
+        version=VERSIONS["review-unexplained-signs"],
         code="review.unexplained_signs",
         category="review",
         effect="refer",
@@ -244,7 +256,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="toxicity-digoxin-suspected",
-        version=VERSION,
+        version=VERSIONS["toxicity-digoxin-suspected"],
         code="toxicity.digoxin_suspected",
         category="toxicity",
         effect="refer",

@@ -24,10 +24,11 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from rules.conditions import flag
 from rules.data.forms import normalise_form
-from rules.data.inputs import UNDESCRIBED, Input, input_for
+from rules.data.inputs import CHANGEABLE_TOKENS, UNDESCRIBED, Input, input_for
 from rules.governance.document import thresholds
-from rules.model import LabValue, Profile
+from rules.model import Creatinine, LabValue, MagnesiumProduct, Medication, Profile
 
 Leaf = tuple[str, str, Any]  # (field, operator, value); operators as below
 Option = frozenset[Leaf]
@@ -144,14 +145,21 @@ class _Not:
 # --- the search ----------------------------------------------------------------------------
 
 
-def counterfactual(rule: Any, rules: Iterable[Any], fact: Mapping[str, Any]) -> dict | None:
+def counterfactual(
+    rule: Any, rules: Iterable[Any], fact: Mapping[str, Any], profile: Profile | None = None
+) -> dict | None:
     """What would make `rule`'s finding not fire on `fact`, as plain JSON; None for an info
-    finding (it changes no answer). Never raises: a case it cannot solve says so."""
+    finding (it changes no answer). Never raises: a case it cannot solve says so.
+
+    With `profile` (the one `fact` was derived from), each way out is also applied to the
+    profile and checked on the facts derived again: one input can move others with it
+    (stopping a magnesium medicine of unknown amount also leaves no oral magnesium, which
+    can start `review.unexplained_signs`), and only the real profile shows that."""
     if rule.effect == "info":
         return None
     rules = [r for r in rules if getattr(r, "fact_kind", "profile") == rule.fact_kind]
     try:
-        return _search(rule, rules, fact)
+        return _search(rule, rules, fact, profile)
     except TooComplex:
         return {
             "changeable": None,
@@ -161,7 +169,9 @@ def counterfactual(rule: Any, rules: Iterable[Any], fact: Mapping[str, Any]) -> 
         }
 
 
-def _search(rule: Any, rules: list[Any], fact: Mapping[str, Any]) -> dict:
+def _search(
+    rule: Any, rules: list[Any], fact: Mapping[str, Any], profile: Profile | None = None
+) -> dict:
     rank = _EFFECT_RANK[rule.effect]
     group = {rule.code}
     fixed: dict[str, Leaf] = {}
@@ -179,12 +189,18 @@ def _search(rule: Any, rules: list[Any], fact: Mapping[str, Any]) -> dict:
             stuck = [leaf for leaf in changes if _fixed_leaf(leaf)]
             if stuck:
                 for leaf in stuck:
-                    fixed.setdefault(leaf[0], leaf)
+                    if not _starts_something(leaf, fact):
+                        fixed.setdefault(leaf[0], leaf)
                 continue
             changed = _realise(sorted(way), changes, fact, rules, rank, group)
             if changed is None:
                 continue
             newly = _newly_firing(changed, fact, rules, rank, group)
+            if not newly and profile is not None:
+                real = _on_the_profile(profile, changes, changed, fact, rules, rank, group)
+                if real is None:
+                    continue
+                newly = real
             if newly:
                 stronger |= newly
                 continue
@@ -193,6 +209,8 @@ def _search(rule: Any, rules: list[Any], fact: Mapping[str, Any]) -> dict:
         good = [
             (c, f) for c, f in good if not any(set(o) < set(c) for o, _ in good)
         ]
+        # Two rules of a group can leave the same way out: say it once.
+        good = list({tuple(c): (c, f) for c, f in good}.values())
         if good:
             return _answer(good, fact, fixed)
         if not stronger:
@@ -201,11 +219,54 @@ def _search(rule: Any, rules: list[Any], fact: Mapping[str, Any]) -> dict:
     return _answer([], fact, fixed)
 
 
+def _on_the_profile(
+    profile: Profile,
+    changes: list[Leaf],
+    changed: Mapping[str, Any],
+    fact: Mapping[str, Any],
+    rules: list[Any],
+    rank: int,
+    group: set[str],
+) -> set[str] | None:
+    """Apply one way out to the profile and read its facts again: the codes as strong that
+    it starts, or None when the finding would still fire. A medication fact (the drug is
+    stopped) or a change no setter makes is left to the fact-level check."""
+    from rules.errors import ProfileError
+    from rules.facts import derive
+
+    if fact.get("kind") != "profile":
+        return set()
+    option = {"changes": [_change(f, leaves, fact, changed) for f, leaves in _fields(changes)]}
+    try:
+        after = derive(apply(profile, option)).engine_facts()[0]
+    except CannotApply:
+        return set()
+    except ProfileError:
+        return None
+    if any(condition_holds(r.when.json, after) for r in rules if r.code in group):
+        return None
+    return {
+        r.code
+        for r in rules
+        if r.code not in group
+        and _EFFECT_RANK[r.effect] <= rank
+        and condition_holds(r.when.json, after)
+        and not condition_holds(r.when.json, fact)
+    }
+
+
 def _fixed_leaf(leaf: Leaf) -> bool:
     """A change nobody can make: a fixed input, or a yes/no or category this module does
     not know (a new rule's recorded condition is never promised away)."""
     info = input_for(leaf[0])
     return bool(info.fixed) or (not info.described and leaf[1] in ("==", "!="))
+
+
+def _starts_something(leaf: Leaf, fact: Mapping[str, Any]) -> bool:
+    """A way out that needs something none is taken of (a first magnesium product): not
+    a fact the finding rests on, so not listed as one."""
+    field, op, _ = leaf
+    return input_for(field).kind == "count" and op in (">", ">=", "!=") and fact.get(field) == 0
 
 
 def _makes_unknown(leaf: Leaf) -> bool:
@@ -383,6 +444,8 @@ def _change(
     field: str, leaves: list[Leaf], fact: Mapping[str, Any], changed: Mapping[str, Any]
 ) -> dict[str, Any]:
     info = input_for(field)
+    label, unit = info.worded(fact)
+    info = dataclasses.replace(info, label=label, unit=unit)
     now = fact.get(field)
     out: dict[str, Any] = {
         "input": field,
@@ -438,6 +501,8 @@ def _change(
 def _fixed(leaf: Leaf, fact: Mapping[str, Any]) -> dict[str, Any]:
     field = leaf[0]
     info = input_for(field)
+    label, unit = info.worded(fact)
+    info = dataclasses.replace(info, label=label, unit=unit)
     now = fact.get(field)
     if isinstance(now, bool):
         text = info.label if now else f"no {info.label}"
@@ -472,8 +537,43 @@ def apply(profile: Profile, option: Mapping[str, Any]) -> Profile:
 
 
 def _set_egfr(profile: Profile, value: Any) -> Profile:
-    kidney = dataclasses.replace(profile.kidney, egfr=float(value))
-    return dataclasses.replace(profile, kidney=kidney)
+    """Kidney function (the lower of eGFR and clearance, `rules.kidney_function`) at `value`.
+
+    Without creatinine (or under 18, where it is not used) the eGFR is set. With it, a
+    given eGFR is set and the creatinine is moved until the computed value reaches `value`
+    on the same side: the answer the rules would give for a record that really held them.
+    """
+    from rules.kidney_function import assess
+
+    target = float(value)
+    now = assess(profile).value
+    kidney = profile.kidney
+    if kidney.egfr is not None or kidney.creatinine is None or now is None:
+        kidney = dataclasses.replace(kidney, egfr=target)
+    profile = dataclasses.replace(profile, kidney=kidney)
+    reached = assess(profile).value
+    if kidney.creatinine is None or reached is None or reached == target:
+        return profile
+    raising = now is None or target > now
+
+    def met(scr: float) -> bool:
+        trial = dataclasses.replace(kidney, creatinine=Creatinine(scr, "mg/dL"))
+        got = assess(dataclasses.replace(profile, kidney=trial)).value
+        return got is not None and (got >= target if raising else got <= target)
+
+    # The computed value falls as creatinine rises: bisect for the creatinine nearest the
+    # present one that meets the target (bounded: 60 halvings of a 0.001–100 mg/dL range).
+    low, high = 0.001, 100.0
+    for _ in range(60):
+        mid = (low + high) / 2
+        if met(mid) == raising:
+            low = mid
+        else:
+            high = mid
+    scr = low if raising else high
+    return dataclasses.replace(
+        profile, kidney=dataclasses.replace(kidney, creatinine=Creatinine(scr, "mg/dL"))
+    )
 
 
 def _set_serum(profile: Profile, value: Any) -> Profile:
@@ -485,25 +585,75 @@ def _set_severity(profile: Profile, value: Any) -> Profile:
     return dataclasses.replace(profile, back_pain=pain)
 
 
-def _without_products(profile: Profile, keep: Any) -> Profile:
+@dataclasses.dataclass(frozen=True)
+class _Magnesium:
+    """A magnesium product or a magnesium medicine of the medication list, as one shape."""
+
+    route: str
+    purpose: str
+    form: str | None
+    dose_basis: str | None
+    dose_known: bool
+
+
+def _medicine(med: Medication) -> _Magnesium | None:
+    """The magnesium medicine one medication entry is, if it is one (read as the intake
+    reads it, so `dose_known` and the form match the facts)."""
+    from rules.intake import medicine_intake
+    from rules.interactions import read_medications
+
+    medicines = read_medications((med,)).medicines
+    if not medicines:
+        return None
+    item, _ = medicine_intake(medicines[0])
+    return _Magnesium(item.route, item.purpose, item.form, item.dose_basis, item.dose_known)
+
+
+def _product(p: MagnesiumProduct) -> _Magnesium:
+    return _Magnesium(p.route, p.purpose, normalise_form(p.form), p.dose_basis, True)
+
+
+def _without_magnesium(profile: Profile, drop: Any) -> Profile:
+    """The profile without the magnesium products and medicines `drop` names (stopped)."""
+    def kept(med: Medication) -> bool:
+        medicine = _medicine(med)
+        return medicine is None or not drop(medicine)
+
     return dataclasses.replace(
-        profile, magnesium_products=tuple(p for p in profile.magnesium_products if keep(p))
+        profile,
+        magnesium_products=tuple(p for p in profile.magnesium_products if not drop(_product(p))),
+        medications=tuple(m for m in profile.medications if kept(m)),
     )
 
 
 def _reduce_until(profile: Profile, over: Any, target: float, order: Sequence[str]) -> Profile:
-    """Drop oral products (by purpose, in `order`, last first) until `over(intake)` ≤ target."""
-    from rules.intake import compute_intake
+    """Stop oral products and magnesium medicines (by purpose, in `order`, last listed
+    first) until `over(intake)` ≤ target."""
+    from rules.facts import derive
 
-    products = list(profile.magnesium_products)
+    current = profile
     for purpose in order:
-        for i in reversed(range(len(products))):
-            current = dataclasses.replace(profile, magnesium_products=tuple(products))
-            if over(compute_intake(current)) <= target:
-                return current
-            if products[i].route == "oral" and products[i].purpose == purpose:
-                del products[i]
-    return dataclasses.replace(profile, magnesium_products=tuple(products))
+        while over(derive(current).intake) > target:
+            products = list(current.magnesium_products)
+            meds = list(current.medications)
+            oral = [
+                i for i, p in enumerate(products) if p.route == "oral" and p.purpose == purpose
+            ]
+            taken = [
+                i
+                for i, m in enumerate(meds)
+                if (x := _medicine(m)) is not None and x.route == "oral" and x.purpose == purpose
+            ]
+            if taken:
+                del meds[taken[-1]]
+            elif oral:
+                del products[oral[-1]]
+            else:
+                break
+            current = dataclasses.replace(
+                current, magnesium_products=tuple(products), medications=tuple(meds)
+            )
+    return current
 
 
 def _set_oral_excess(profile: Profile, change: Mapping[str, Any]) -> Profile:
@@ -535,9 +685,36 @@ def _stop_drug(profile: Profile, change: Mapping[str, Any]) -> Profile:
     )
 
 
+def _stop_unrecognized(profile: Profile, change: Mapping[str, Any]) -> Profile:
+    from rules.interactions import read_medications
+
+    return dataclasses.replace(
+        profile,
+        medications=tuple(
+            m for m in profile.medications if not read_medications((m,)).not_checked
+        ),
+    )
+
+
 def _set_route(profile: Profile, change: Mapping[str, Any]) -> Profile:
     value = change["set"] if change["set"] is not None else "any"
     return dataclasses.replace(profile, route_preference=value)  # type: ignore[arg-type]
+
+
+def _set_token(token: str) -> Any:
+    """A setter for a changeable reported token (`rules.data.inputs.CHANGEABLE_TOKENS`)."""
+
+    def setter(profile: Profile, change: Mapping[str, Any]) -> Profile:
+        if change["set"] is not False:
+            raise CannotApply(f"a counterfactual only removes the reported token {token}")
+        return dataclasses.replace(
+            profile,
+            red_flags=profile.red_flags - {token},
+            symptoms=profile.symptoms - {token},
+            conditions=profile.conditions - {token},
+        )
+
+    return setter
 
 
 _SETTERS: dict[str, Any] = {
@@ -549,14 +726,21 @@ _SETTERS: dict[str, Any] = {
     "severity_known": lambda p, c: _set_severity(p, c["example"]["severity"]),
     "oral_over_ul_mg": _set_oral_excess,
     "antacid_over_ul_mg": _set_antacid_excess,
-    "antacid_products": lambda p, c: _without_products(
-        p, lambda x: not (x.route == "oral" and x.purpose == "antacid_laxative")
+    "antacid_products": lambda p, c: _without_magnesium(
+        p, lambda x: x.route == "oral" and x.purpose == "antacid_laxative"
     ),
-    "compound_products": lambda p, c: _without_products(p, lambda x: x.dose_basis != "compound"),
-    "topical_products": lambda p, c: _without_products(p, lambda x: x.route != "topical"),
-    "taking_oxide": lambda p, c: _without_products(
-        p, lambda x: not (x.route == "oral" and normalise_form(x.form) == "oxide")
+    "compound_products": lambda p, c: _without_magnesium(
+        p, lambda x: x.route == "oral" and x.dose_basis == "compound"
     ),
+    "topical_products": lambda p, c: _without_magnesium(p, lambda x: x.route == "topical"),
+    "taking_oxide": lambda p, c: _without_magnesium(
+        p, lambda x: x.route == "oral" and x.form == "oxide"
+    ),
+    "dose_unknown_products": lambda p, c: _without_magnesium(
+        p, lambda x: x.route == "oral" and not x.dose_known
+    ),
+    "unrecognized_medications": _stop_unrecognized,
     "drug_class": _stop_drug,
     "route_preference": _set_route,
+    **{flag(token): _set_token(token) for token in CHANGEABLE_TOKENS},
 }

@@ -150,7 +150,7 @@ class KnowledgeBase:
                     rule=RuleRef(rule.id, rule.version),
                     urgency=rule.urgency,
                     counterfactual=counterfactual.counterfactual(
-                        rule, self.rules.values(), by_ref[hit.fact_ref]
+                        rule, self.rules.values(), by_ref[hit.fact_ref], facts.profile
                     ),
                 )
             )

@@ -13,7 +13,14 @@ from service.governance.fhir_export import export
 
 FIRES_IN = {  # a few rules and the scenarios (rules/data/scenarios.jsonl) they fire in
     "kidney-severe": ["s19-older-woman-egfr-24"],
-    "kidney-moderate": ["s15-toxic-serum", "s20-moderate-kidney"],
+    "kidney-moderate": [
+        "s15-toxic-serum",
+        "s20-moderate-kidney",
+        "s38-toxicity-kidney",
+        "s43-egfr-from-creatinine",
+    ],
+    "kidney-egfr-estimated": ["s43-egfr-from-creatinine"],
+    "interaction-absorption-reduced": ["s50-absorption-reduced"],
     "interaction-tetracycline": [
         "s29-interactions-antibiotics-bone-thyroid-hiv",
         "s34-sciatica-man-doxycycline",
@@ -58,14 +65,15 @@ def test_the_fhir_export_parses_with_the_r4_models():
     assert library["version"] == VERSION and library["status"] == "active"
     assert len(library["relatedArtifact"]) == len(ALL_RULES)
     table = json.loads(base64.b64decode(library["content"][0]["data"]))
-    assert table["rules"]["kidney-severe"]["version"] == "1.0.0"
+    assert table["rules"]["kidney-severe"]["version"] == "2.0.0"  # changed in 2026.12.0
+    assert table["rules"]["red-flag-vascular"]["version"] == "1.0.0"  # unchanged
 
 
 def test_a_plan_definition_per_rule_with_version_and_citations():
     bundle = export(default_knowledge_base())
     plans = {e["resource"]["id"]: e["resource"] for e in bundle["entry"][1:]}
     severe = plans["kidney-severe"]
-    assert severe["version"] == "1.0.0"
+    assert severe["version"] == "2.0.0"
     assert severe["url"] == "https://magnesium-cds.example/fhir/PlanDefinition/kidney-severe"
     assert severe["library"] == [
         f"https://magnesium-cds.example/fhir/Library/magnesium-cds-knowledge-base|{VERSION}"
@@ -122,6 +130,6 @@ def test_every_scenario_evaluates():
 
     kb = default_knowledge_base()
     ids = [s["id"] for s in scenarios()]
-    assert len(ids) == len(set(ids)) == 34
+    assert len(ids) == len(set(ids)) == 54
     for scenario in scenarios():
         kb.evaluate(PROFILE_SCHEMA.load(scenario["profile"]))  # raises on a broken scenario

@@ -1,8 +1,10 @@
 """`kb diff`: a release's rule changes and its replay, checked by hand on two scenarios.
 
-The "new" side is a test copy of this tree with one threshold moved (kidney-moderate: eGFR
-below 60 → below 45) and that rule's version bumped. By hand, from rules/data/scenarios.jsonl:
-only two scenarios have an eGFR from 45 to under 60 —
+The "new" side is a test copy of this tree with one threshold moved (EGFR_MODERATE_BELOW:
+eGFR below 60 → below 45) and the versions of the two rules reading it bumped
+(kidney-moderate, and kidney-egfr-estimated, which fires only on a computed value). By hand, from rules/data/scenarios.jsonl:
+only two scenarios have an eGFR from 45 to under 60 (s43's computed value is 35, so
+kidney-egfr-estimated changes no patient) —
 - s15-toxic-serum (eGFR 50): still refer, but kidney.moderate no longer fires;
 - s20-moderate-kidney (eGFR 45): caution → suitable, kidney.moderate gone, and the plan
   (glycinate, oral, at most 350 mg/day) loses that finding's monitoring item.
@@ -32,13 +34,19 @@ def moved_tree(tmp_path_factory) -> Path:
         )
     limits = tree / "rules" / "data" / "limits.py"
     text = limits.read_text()
-    assert text.count("    60, ") == 1
-    limits.write_text(text.replace("    60, ", "    45, "))
+    old = 'EGFR_MODERATE_BELOW = Threshold(\n    60, '
+    assert text.count(old) == 1
+    limits.write_text(text.replace(old, 'EGFR_MODERATE_BELOW = Threshold(\n    45, '))
     kidney = tree / "rules" / "kidney.py"
     text = kidney.read_text()
-    old = 'id="kidney-moderate",\n        version=VERSION,'
-    assert old in text
-    kidney.write_text(text.replace(old, 'id="kidney-moderate",\n        version="1.1.0",'))
+    # The threshold is shared: kidney.egfr_estimated reads it too, so both are bumped.
+    for old, new in (
+        ('"kidney-moderate": "2.0.0",', '"kidney-moderate": "2.1.0",'),
+        ('"kidney-egfr-estimated": "1.0.0",', '"kidney-egfr-estimated": "1.1.0",'),
+    ):
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    kidney.write_text(text)
     return tree
 
 
@@ -51,13 +59,28 @@ def report(moved_tree) -> dict:
 
 def test_the_moved_threshold_is_the_only_rule_change(report):
     rules = report["rules"]
-    assert (rules["added"], rules["removed"], rules["unchanged"]) == ([], [], len(ALL_RULES) - 1)
-    (change,) = rules["changed"]
+    assert (rules["added"], rules["removed"], rules["unchanged"]) == ([], [], len(ALL_RULES) - 2)
+    estimated, change = rules["changed"]
+    assert estimated == {
+        "id": "kidney-egfr-estimated",
+        "code": "kidney.egfr_estimated",
+        "old_version": "1.0.0",
+        "new_version": "1.1.0",
+        "version_bumped": True,
+        "content_changed": True,
+        "condition": {
+            "old": "kidney_computed = true and dialysis = false and egfr_known = true and "
+            "egfr < 60",
+            "new": "kidney_computed = true and dialysis = false and egfr_known = true and "
+            "egfr < 45",
+        },
+        "thresholds": [{"field": "egfr", "op": "$lt", "old": [60], "new": [45]}],
+    }
     assert change == {
         "id": "kidney-moderate",
         "code": "kidney.moderate",
-        "old_version": "1.0.0",
-        "new_version": "1.1.0",
+        "old_version": "2.0.0",
+        "new_version": "2.1.0",
         "version_bumped": True,
         "content_changed": True,
         "condition": {
@@ -70,7 +93,7 @@ def test_the_moved_threshold_is_the_only_rule_change(report):
 
 def test_the_replay_matches_the_hand_check(report):
     replay = report["replay"]
-    assert (replay["profiles"], replay["changed"], replay["unchanged"]) == (34, 2, 32)
+    assert (replay["profiles"], replay["changed"], replay["unchanged"]) == (54, 2, 52)
     assert replay["errors"] == []
     assert replay["by_rule"] == {"kidney-moderate": ["s15-toxic-serum", "s20-moderate-kidney"]}
     toxic, moderate = replay["patients"]
@@ -106,7 +129,7 @@ def test_versions_name_both_sides_and_the_copy_is_unreleased(report):
 
 def test_markdown_lists_changes_replay_and_a_blank_sign_off(report):
     text = markdown(report)
-    assert "### kidney-moderate (kidney.moderate), v1.0.0 → v1.1.0" in text
+    assert "### kidney-moderate (kidney.moderate), v2.0.0 → v2.1.0" in text
     assert "- threshold `egfr $lt`: 60 → 45" in text
     assert (
         "| s20-moderate-kidney | disposition, findings, plan | caution: kidney.moderate; plan "
@@ -154,7 +177,7 @@ def test_the_cli_writes_markdown_and_json(moved_tree, tmp_path, capsys):
     assert main(argv) == 0
     assert json.loads(js.read_text())["replay"]["changed"] == 2
     assert md.read_text().startswith(f"# Knowledge-base review: {VERSION} → {VERSION}+unreleased.")
-    assert "2 of 34 patients changed" in capsys.readouterr().out
+    assert "2 of 54 patients changed" in capsys.readouterr().out
 
 
 def test_a_tree_whose_knowledge_base_cannot_load_is_refused(tmp_path):

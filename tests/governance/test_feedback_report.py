@@ -52,23 +52,24 @@ def _feed(client) -> list[dict]:
     """Scenario B issued twice; feedback on six of its eight cards."""
     first = by_code(client.post(ORDER_SELECT, json=scenarios.scenario_b_request()).get_json())
     second = by_code(client.post(ORDER_SELECT, json=scenarios.scenario_b_request()).get_json())
-    ul = first["intake.ul_exceeded"]
+    # v2 puts the suggestion (remove the ordered oxide) on the card that decides: the red flag.
+    radiating = first["red_flag.radiating_pain"]
     items = [
         {  # as test_accepted_suggestion_is_stored_and_linked
-            "card": ul["uuid"],
+            "card": radiating["uuid"],
             "outcome": "accepted",
-            "acceptedSuggestions": [{"id": ul["suggestions"][0]["uuid"]}],
+            "acceptedSuggestions": [{"id": radiating["suggestions"][0]["uuid"]}],
             "outcomeTimestamp": "2026-11-25T10:00:00Z",
         },
         # as test_feedback_is_idempotent: our "already managed", with a comment
         _reason(first, "interaction.tetracycline",
                 first["interaction.tetracycline"]["overrideReasons"][1], "Spacing agreed."),
-        _reason(first, "red_flag.radiating_pain", None),  # overridden without a reason
+        _reason(first, "intake.ul_exceeded", None),  # overridden without a reason
         _reason(second, "interaction.tetracycline",
                 {"system": HL7, "code": "patient-refuses", "display": "Patient refuses"}),
-        _reason(second, "red_flag.radiating_pain",
-                {"system": OURS, "code": "record-incorrect", "display": "Record wrong"}),
         _reason(second, "intake.ul_exceeded",
+                {"system": OURS, "code": "record-incorrect", "display": "Record wrong"}),
+        _reason(second, "red_flag.radiating_pain",
                 {"system": OURS, "code": "benefit-outweighs-risk", "display": "Benefit"}),
     ]
     answer = client.post(ORDER_SELECT + "/feedback", json={"feedback": items}).get_json()
@@ -78,9 +79,9 @@ def _feed(client) -> list[dict]:
 
 EXPECTED_ROWS = [
     # sorted by override rate, then code
-    ("interaction.tetracycline", "1.0.0", 2, 0, 2, 0, 1.0, True),
-    ("red_flag.radiating_pain", "1.0.0", 2, 0, 2, 0, 1.0, True),
-    ("intake.ul_exceeded", "1.0.0", 2, 1, 1, 0, 0.5, False),  # 50 % is not above 50 %
+    ("intake.ul_exceeded", "2.0.0", 2, 0, 2, 0, 1.0, True),
+    ("interaction.tetracycline", "2.0.0", 2, 0, 2, 0, 1.0, True),
+    ("red_flag.radiating_pain", "1.0.0", 2, 1, 1, 0, 0.5, False),  # 50 % is not above 50 %
     ("form.oxide_low_absorption", "1.0.0", 2, 0, 0, 2, None, False),
 ]
 
@@ -111,7 +112,7 @@ def test_the_report_counts_every_card_and_answer(filled):
         for r in report["rows"]
     ]
     assert rows == EXPECTED_ROWS
-    assert report["flagged"] == ["interaction.tetracycline", "red_flag.radiating_pain"]
+    assert report["flagged"] == ["intake.ul_exceeded", "interaction.tetracycline"]
 
 
 def test_reasons_are_counted_beside_their_hl7_categories(filled):
@@ -126,7 +127,7 @@ def test_reasons_are_counted_beside_their_hl7_categories(filled):
     assert by_code["interaction.tetracycline"]["comments"] == 1  # counted, never shown
     assert "Spacing agreed." not in json.dumps(report)
     assert [(x["code"], x["display"], x["count"])
-            for x in by_code["red_flag.radiating_pain"]["reasons"]] == [
+            for x in by_code["intake.ul_exceeded"]["reasons"]] == [
         (None, "no reason given", 1),
         ("record-incorrect", "The record data behind this card is wrong or out of date", 1),
     ]
@@ -170,8 +171,8 @@ def test_markdown_report(filled):
     response = _get(client, query="?format=markdown")
     assert response.mimetype == "text/markdown"
     text = response.get_data(as_text=True)
-    assert "| interaction.tetracycline | 1.0.0 | 2 | 0 | 2 | 0 | 100% | **flagged** |" in text
-    assert "| intake.ul_exceeded | 1.0.0 | 2 | 1 | 1 | 0 | 50% |  |" in text
+    assert "| interaction.tetracycline | 2.0.0 | 2 | 0 | 2 | 0 | 100% | **flagged** |" in text
+    assert "| red_flag.radiating_pain | 1.0.0 | 2 | 1 | 1 | 0 | 50% |  |" in text
     assert "- Recipient has concerns regarding potential health outcomes " \
            "(`recipient-concerns-outcomes`): 1" in text
 
@@ -234,4 +235,4 @@ def test_the_cli_reads_the_same_database(filled, tmp_path, monkeypatch, capsys):
     assert main(["report", "feedback", "--json", "--since", today]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["cards_issued"] == 8
-    assert report["flagged"] == ["interaction.tetracycline", "red_flag.radiating_pain"]
+    assert report["flagged"] == ["intake.ul_exceeded", "interaction.tetracycline"]

@@ -246,15 +246,18 @@ def compare_results(
         rules_behind = _rules_behind(a, b)
         for rule_id in rules_behind or ["(no rule fired differently)"]:
             by_rule.setdefault(rule_id, []).append(pid)
-        patients.append(
-            {
-                "id": pid,
-                "changed": what,
-                "rules": rules_behind,
-                "old": _brief(a),
-                "new": _brief(b),
-            }
-        )
+        patient = {
+            "id": pid,
+            "changed": what,
+            "rules": rules_behind,
+            "old": _brief(a),
+            "new": _brief(b),
+        }
+        if "plan" in what:
+            # The brief shows form, ceiling and counts only: name every plan field that
+            # moved, so a plan whose brief reads the same still says what changed.
+            patient["plan_fields"] = _plan_fields(a["plan"], b["plan"])
+        patients.append(patient)
     return {
         "profiles": len(new),
         "changed": len(patients),
@@ -263,6 +266,17 @@ def compare_results(
         "patients": patients,
         "by_rule": dict(sorted(by_rule.items())),
     }
+
+
+def _plan_fields(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> list[str]:
+    """The plan fields that differ (present on one side only included); [] for a plan
+    that appeared or went."""
+    if not old or not new:
+        return []
+    return sorted(k for k in old.keys() | new.keys() if old.get(k, _ABSENT) != new.get(k, _ABSENT))
+
+
+_ABSENT = object()
 
 
 def _findings(rec: Mapping[str, Any]) -> list[tuple[Any, ...]]:
@@ -375,8 +389,13 @@ def markdown(report: Mapping[str, Any]) -> str:
     if replay["patients"]:
         out += ["| Patient | Changed | Old | New | Rules |", "|---|---|---|---|---|"]
         for p in replay["patients"]:
+            changed = ", ".join(
+                f"plan ({', '.join(p['plan_fields'])})" if c == "plan" and p.get("plan_fields")
+                else c
+                for c in p["changed"]
+            )
             out.append(
-                f"| {p['id']} | {', '.join(p['changed'])} | {_cell(p['old'])} | "
+                f"| {p['id']} | {changed} | {_cell(p['old'])} | "
                 f"{_cell(p['new'])} | {', '.join(p['rules']) or '—'} |"
             )
         out += ["", "### By rule", ""]

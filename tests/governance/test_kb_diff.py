@@ -2,9 +2,9 @@
 
 The "new" side is a test copy of this tree with one threshold moved (EGFR_MODERATE_BELOW:
 eGFR below 60 → below 45) and the versions of the two rules reading it bumped
-(kidney-moderate, and kidney-egfr-estimated, which fires only on a computed value). By hand, from rules/data/scenarios.jsonl:
-only two scenarios have an eGFR from 45 to under 60 (s43's computed value is 35, so
-kidney-egfr-estimated changes no patient) —
+(kidney-moderate, and kidney-egfr-estimated, which fires only on a computed value). By
+hand, from rules/data/scenarios.jsonl: only two scenarios have an eGFR from 45 to under 60
+(s43's computed value is 35, so kidney-egfr-estimated changes no patient) —
 - s15-toxic-serum (eGFR 50): still refer, but kidney.moderate no longer fires;
 - s20-moderate-kidney (eGFR 45): caution → suitable, kidney.moderate gone, and the plan
   (glycinate, oral, at most 350 mg/day) loses that finding's monitoring item.
@@ -107,6 +107,7 @@ def test_the_replay_matches_the_hand_check(report):
     assert moderate == {
         "id": "s20-moderate-kidney",
         "changed": ["disposition", "findings", "plan"],
+        "plan_fields": ["ceiling_label", "dosing", "monitoring", "notes"],
         "rules": ["kidney-moderate"],
         "old": {
             "disposition": "caution",
@@ -132,7 +133,8 @@ def test_markdown_lists_changes_replay_and_a_blank_sign_off(report):
     assert "### kidney-moderate (kidney.moderate), v2.0.0 → v2.1.0" in text
     assert "- threshold `egfr $lt`: 60 → 45" in text
     assert (
-        "| s20-moderate-kidney | disposition, findings, plan | caution: kidney.moderate; plan "
+        "| s20-moderate-kidney | disposition, findings, plan (ceiling_label, dosing, monitoring, "
+        "notes) | caution: kidney.moderate; plan "
         "glycinate (oral), at most 350 mg/day, 1 monitoring item | suitable: no findings; plan "
         "glycinate (oral), at most 350 mg/day | kidney-moderate |" in text
     )
@@ -188,3 +190,67 @@ def test_a_tree_whose_knowledge_base_cannot_load_is_refused(tmp_path):
     corpus.write_text(json.dumps({"age": 50, "sex": "male"}) + "\n")
     with pytest.raises(DiffError, match="could not load its knowledge base: .*broken release"):
         diff(str(tmp_path), "installed", corpus)
+
+
+RELEASE_2026_11_1 = "02592e6"  # the v1 knowledge base, the release before 2026.12.0
+
+
+@pytest.fixture(scope="module")
+def v1_to_v2() -> dict:
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout: the old side is a git revision")
+    try:
+        with resolved(RELEASE_2026_11_1):
+            pass
+    except DiffError:
+        pytest.skip(f"revision {RELEASE_2026_11_1} is not in this clone (shallow?)")
+    return diff(RELEASE_2026_11_1, "installed")
+
+
+def test_v1_to_v2_counts(v1_to_v2):
+    rules, replay = v1_to_v2["rules"], v1_to_v2["replay"]
+    assert (v1_to_v2["old"]["version"], v1_to_v2["new"]["version"]) == ("2026.11.1", VERSION)
+    assert (len(rules["added"]), len(rules["removed"]), len(rules["changed"])) == (22, 3, 22)
+    assert [r["id"] for r in rules["removed"]] == [
+        "toxicity-symptoms-intake",
+        "toxicity-symptoms-kidney",
+        "toxicity-symptoms-serum",
+    ]
+    # 7 scenarios use v2 inputs (conditions, creatinine, new symptom tokens): v1 refuses them.
+    assert (replay["profiles"], replay["changed"], replay["unchanged"]) == (54, 29, 18)
+    assert len(replay["errors"]) == 7
+
+
+def test_v1_to_v2_replay_matches_the_hand_check(v1_to_v2):
+    """By hand, from CLINICAL.md v1 and v2 and the two trees' rules:
+    - s16 (age 70, eGFR 12, muscle weakness and confusion, no magnesium): v1's
+      toxicity-symptoms-kidney fired on signs with eGFR < 30 whatever was taken; v2 needs
+      oral magnesium for toxicity, and two cardinal signs without it are
+      review.unexplained_signs. Refer both times; kidney.failure both times.
+    - s36 (serum 0.4 mmol/L = 0.4 × 2.431 = 0.97 mg/dL): v1 knew only < 1.8 mg/dL
+      (caution, a plan with one monitoring item); v2 adds < 1.2 mg/dL, refer, no plan.
+    """
+    patients = {p["id"]: p for p in v1_to_v2["replay"]["patients"]}
+    s16 = patients["s16-toxicity-kidney"]
+    assert s16["changed"] == ["findings"]
+    assert (s16["old"]["disposition"], s16["new"]["disposition"]) == ("refer", "refer")
+    assert s16["old"]["findings"] == ["toxicity.hypermagnesemia", "kidney.failure"]
+    assert s16["new"]["findings"] == ["review.unexplained_signs", "kidney.failure"]
+    assert s16["rules"] == [
+        "kidney-failure",  # 1.0.0 → 2.0.0: fired under both at different versions
+        "review-unexplained-signs",
+        "toxicity-symptoms-kidney",
+    ]
+    s36 = patients["s36-severe-hypomagnesemia"]
+    assert s36["changed"] == ["disposition", "findings", "plan"]
+    assert s36["old"] == {
+        "disposition": "caution",
+        "findings": ["lab.hypomagnesemia"],
+        "plan": "glycinate (oral), at most 350 mg/day, 1 monitoring item",
+    }
+    assert s36["new"] == {
+        "disposition": "refer",
+        "findings": ["lab.severe_hypomagnesemia", "lab.hypomagnesemia"],
+        "plan": None,
+    }
+    assert s36["rules"] == ["lab-severe-hypomagnesemia"]

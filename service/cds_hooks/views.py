@@ -16,6 +16,7 @@ from service.cds_hooks.cards import IssuedCard, deceased_card, not_evaluable_car
 from service.cds_hooks.errors import CdsHooksError
 from service.cds_hooks.feedback import record_feedback
 from service.cds_hooks.fhir import DataNote, MappedPatient, map_patient
+from service.cds_hooks.fhir.bundle import INCOMPLETE_LIST
 from service.cds_hooks.prefetch import Prefetched, resolve
 from service.cds_hooks.schemas import HOOK_REQUEST_SCHEMA
 from service.cds_hooks.services import SERVICES, CdsService
@@ -46,7 +47,7 @@ def call_service(service_id: str):
     drafts = context.get("draftOrders") if service.reads_draft_orders else None
     selections = context.get("selections") if service.hook == "order-select" else None
     mapped = map_patient(fetched.values, drafts, selections=selections)
-    mapped.notes.extend(_incomplete_lists(fetched))
+    _say_incomplete_lists(mapped, fetched)
     if mapped.deceased:
         return _answer(service, [deceased_card()], mapped)
     only = None
@@ -161,9 +162,24 @@ def _hook_request(service: CdsService) -> dict[str, Any]:
     return hook_request
 
 
-def _incomplete_lists(fetched: Prefetched) -> list[DataNote]:
-    """A list read only in part (paging) is said, so the checks are marked incomplete."""
-    return [
-        DataNote(f"prefetch {key}", f"the list is incomplete ({why})", affects_safety=True)
+def _say_incomplete_lists(mapped: MappedPatient, fetched: Prefetched) -> None:
+    """A list read only in part (paging) is said, so the checks are marked incomplete.
+
+    Said once per list: the prefetch knows why (a next link not followed, the page cap),
+    the mapping only sees a Bundle shorter than its `total` or with a `next` link, so the
+    prefetch's note replaces the mapping's for the same list. A search for the latest few
+    (`_count`) has more pages by design: the mapping's note is dropped for it.
+    """
+    said = [
+        DataNote(f"prefetch {key}", f"{INCOMPLETE_LIST} ({why})", affects_safety=True)
         for key, why in sorted(fetched.incomplete.items())
     ]
+    sources = {note.source for note in said} | {
+        f"prefetch {key}" for key in fetched.latest_only
+    }
+    mapped.notes[:] = [
+        note
+        for note in mapped.notes
+        if not (note.source in sources and note.text.startswith(INCOMPLETE_LIST))
+    ]
+    mapped.notes.extend(said)

@@ -14,6 +14,9 @@ from typing import Any
 from service.cds_hooks.fhir.elements import objects, ref, text
 from service.cds_hooks.fhir.notes import Reading, UnreadableResource
 
+# How a list read in part begins its note (the prefetch, which knows why, says it too).
+INCOMPLETE_LIST = "the list is incomplete"
+
 Resource = dict[str, Any]
 
 
@@ -72,7 +75,7 @@ def unwrap(
         shown = f"{matches} of {total}" if isinstance(total, int) else f"{matches}"
         reading.note(
             source,
-            f"the list is incomplete ({shown} entries read; the rest are on pages that "
+            f"{INCOMPLETE_LIST} ({shown} entries read; the rest are on pages that "
             "were not fetched): what is on them was not checked",
             affects_safety=True,
         )

@@ -12,7 +12,9 @@ written per rule, so it covers rules this module has never seen:
    rule's condition on the changed fact, that no other finding as strong or stronger
    starts firing; if one does, its code joins the group and the search repeats, so the
    answer for eGFR 10 is "30 or more", not "15 or more" (which only trades kidney failure
-   for severe kidney disease).
+   for severe kidney disease);
+5. given the profile, apply the change to it (`apply`) and check on the facts derived
+   again: one input can move others (a medicine stopped is also intake no longer taken).
 
 `apply` turns a counterfactual back into a changed `Profile` (tests show the finding goes).
 """

@@ -19,8 +19,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tests.ops.nginx import Dns, Nginx, free_port
-from tests.ops.test_nginx import PROFILE, REPLICAS, call, served
 from tests.ops.server import Gunicorn
+from tests.ops.test_nginx import PROFILE, REPLICAS, call, served
 
 NAME = "app.cds.test"
 BODY_LIMIT = 1_048_576

@@ -279,3 +279,42 @@ def test_the_proxy_forwards_the_host_with_its_port_and_sets_the_forwarded_header
 def test_compose_and_the_tests_render_the_same_file():
     text = Path(__file__).resolve().parents[2].joinpath("docker-compose.yml").read_text()
     assert "deploy/nginx/cds.conf.template:/etc/nginx/templates/default.conf.template:ro" in text
+
+
+def test_a_jwt_for_the_public_url_is_accepted_behind_the_proxy(tmp_path):
+    import uuid
+
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    issuer, address = "https://ehr.example.org", "127.0.0.6"
+    key = ec.generate_private_key(ec.SECP384R1())
+    jwk = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(key.public_key()))
+    jwk.update(kid="k1", alg="ES384", use="sig")
+    (tmp_path / "jwks.json").write_text(json.dumps({"keys": [jwk]}))
+    proxy_port = free_port()
+    public = f"http://127.0.0.1:{proxy_port}"  # what the client calls, as in CDS_SERVICE_URL
+
+    def token(audience: str) -> dict[str, str]:
+        now = int(time.time())
+        claims = {"iss": issuer, "sub": "ehr-client", "aud": audience, "iat": now,
+                  "exp": now + 120, "jti": uuid.uuid4().hex}
+        signed = jwt.encode(claims, key, algorithm="ES384", headers={"kid": "k1"})
+        return {"Authorization": f"Bearer {signed}"}
+
+    with Dns() as dns:
+        dns.set("jwt.cds.test", [address])
+        app = Gunicorn(tmp_path, workers=1, host=address, CDS_TRUSTED_PROXY_HOPS="1",
+                       CDS_TRUSTED_ISSUERS=json.dumps({issuer: str(tmp_path / "jwks.json")}),
+                       CDS_SERVICE_URL=public)
+        (tmp_path / "proxy").mkdir()
+        with app, Nginx(tmp_path / "proxy", f"jwt.cds.test:{app.port}", dns.address,
+                        port=proxy_port) as proxy:
+            accepted = call(proxy.port, "GET", "/v1/evaluations/nope", headers=token(public),
+                            source="127.0.0.50")[0]
+            internal = call(proxy.port, "GET", "/v1/evaluations/nope",
+                            headers=token(app.url), source="127.0.0.50")[0]
+            wait_for_logs([app], "/v1/evaluations/nope", 2)
+            remotes = {e["remote"] for e in served(app, "/v1/evaluations/nope")}
+    assert (accepted, internal) == (404, 401)  # signed for the public URL: in (then not found)
+    assert remotes == {"127.0.0.50"}

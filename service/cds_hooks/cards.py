@@ -213,9 +213,14 @@ def _arithmetic(rec: Recommendation) -> str:
     """The knowledge base's arithmetic lines and excess, as computed (never recomputed)."""
     intake = rec.intake
     lines = [
-        f"- magnesium {p.form}: {p.arithmetic}"
+        # A medicine from the medication list: its line starts with the medicine's name.
+        f"- {p.arithmetic}"
+        if p.source == "medication list"
+        else f"- magnesium {p.form}: {p.arithmetic}"
         for p in intake.products
-        if p.counted_toward_upper_limit and p.arithmetic
+        if p.arithmetic
+        and p.route == "oral"
+        and (p.counted_toward_upper_limit or p.source == "medication list")
     ]
     total = intake.supplemental_elemental_mg_per_day
     limit = intake.upper_limit_mg

@@ -300,7 +300,7 @@ def test_a_unit_that_is_neither_count_nor_mass_is_said():
         (
             "MedicationRequest/draft-1",
             "Magnesium Oxide 400 MG Oral Capsule: dose 2 {puff} could not be converted to mg, "
-            "so it was not counted toward the upper limit",
+            "so the order's dose was not used",
             True,
         )
     ]

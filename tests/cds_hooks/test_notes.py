@@ -539,8 +539,8 @@ CASES: list[tuple[str, Callable[[dict], None], dict | None, list[tuple[str, str,
         [
             (
                 MS,
-                f"{MG_OXIDE}: dose 2 {{puff}} could not be converted to mg, so it was not "
-                "counted toward the upper limit",
+                f"{MG_OXIDE}: dose 2 {{puff}} could not be converted to mg, so the order's "
+                "dose was not used",
                 SAFETY,
             )
         ],

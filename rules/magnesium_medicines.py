@@ -247,22 +247,23 @@ def _amount(
             units = value
     times, frequency, as_needed = _frequency(folded)
 
+    # Milk of magnesia with no stated strength is the USP liquid, also when the volume is
+    # not in the text (a FHIR dosage may carry it), unless the text gives tablets' mg.
+    if per_ml is None and milk and form == "hydroxide" and (volume is not None or strength is None):
+        concentrated = "concentrat" in folded
+        per_ml = (
+            CONCENTRATED_MILK_OF_MAGNESIA_MG_PER_ML if concentrated else MILK_OF_MAGNESIA_MG_PER_ML
+        )
+        basis = "compound"
+        strength, per_volume = per_ml * 5, 5.0
+        assumed.append(
+            f"{'concentrated ' if concentrated else ''}milk of magnesia: "
+            f"{per_ml * 5:g} mg magnesium hydroxide per 5 mL (USP)"
+        )
+
     dose: float | None = None
     unknown: str | None = None
     if volume is not None:
-        if per_ml is None and milk and form == "hydroxide":
-            concentrated = "concentrat" in folded
-            per_ml = (
-                CONCENTRATED_MILK_OF_MAGNESIA_MG_PER_ML
-                if concentrated
-                else MILK_OF_MAGNESIA_MG_PER_ML
-            )
-            basis = "compound"
-            strength, per_volume = per_ml * 5, 5.0
-            assumed.append(
-                f"{'concentrated ' if concentrated else ''}milk of magnesia: "
-                f"{per_ml * 5:g} mg magnesium hydroxide per 5 mL (USP)"
-            )
         if per_ml is not None:
             dose = volume * per_ml
         else:

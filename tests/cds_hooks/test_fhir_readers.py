@@ -183,6 +183,9 @@ def test_the_synthea_prediabetes_is_not_type_2_diabetes():
         ("999999", "Third degree heart block", ["heart_block"]),
         ("999999", "Postoperative ileus", ["bowel_obstruction"]),
         ("999999", "Status post gastric bypass", ["malabsorption"]),
+        ("7200002", "Alcoholism", ["alcohol_use_disorder"]),  # by its words, not the code
+        ("26629001", "Graves disease", []),  # a code with two names in use: not read
+        ("236071009", "Chronic diarrhea", ["chronic_diarrhea"]),
         ("999999", "First degree AV block", []),
     ],
 )

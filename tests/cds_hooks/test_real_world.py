@@ -373,3 +373,18 @@ def test_card_sources_are_citations(client):
     }
     assert labels["kidney.unknown_older_adult"] != ""
     assert all("CLINICAL.md" not in label for label in labels.values())
+
+
+def test_selecting_another_drug_checks_it_against_a_magnesium_medicine_in_the_list(client):
+    record = scenarios.scenario_b_resources()
+    record["conditions"] = []
+    record["medicationRequests"] = [
+        scenarios.medication_request(
+            "mom", scenarios.B, "0", "Milk of Magnesia 30 mL at bedtime"
+        )  # no structured dosage: the knowledge base reads the words
+    ]
+    request = spec_order_select(scenarios.prefetch_of(record))
+    doxycycline = request["context"]["draftOrders"]["entry"][1]["resource"]
+    doxycycline["medicationCodeableConcept"] = scenarios.medication("3640", "Doxycycline 100 MG")
+    body = post(client, ORDER_SELECT, request)
+    assert set(by_code(body)) == {"interaction.tetracycline"}

@@ -452,6 +452,18 @@ CASES: list[tuple[str, Callable[[dict], None], dict | None, list[tuple[str, str,
         [(MS, "status 'taking' is not a FHIR R4 status: read as current, so it is checked", INFO)],
     ),
     (
+        "status unknown",
+        set_in("medicationRequests", "status", "unknown"),
+        None,
+        [
+            (
+                "MedicationRequest/furosemide",
+                "status unknown: read as current, so it is checked",
+                INFO,
+            )
+        ],
+    ),
+    (
         "medication not valid FHIR",
         set_in("medicationRequests", "medicationCodeableConcept", "furosemide"),
         None,

@@ -119,6 +119,28 @@ CASES: list[tuple[str, Callable[[dict], None], dict | None, list[tuple[str, str,
         [("prefetch medicationRequests entry 0", "not a FHIR resource: ignored", SAFETY)],
     ),
     (
+        "one page of a longer list, with an included Medication",
+        lambda p: p["medicationRequests"].update(
+            total=2,
+            entry=[
+                *p["medicationRequests"]["entry"],
+                {
+                    "resource": {"resourceType": "Medication", "id": "m"},
+                    "search": {"mode": "include"},
+                },
+            ],
+        ),
+        None,
+        [
+            (
+                "prefetch medicationRequests",
+                "the list is incomplete (1 of 2 entries read; the rest are on pages that were "
+                "not fetched): what is on them was not checked",
+                SAFETY,
+            )
+        ],
+    ),
+    (
         "one page of a longer list",
         lambda p: p["medicationRequests"].update(total=3),
         None,

@@ -94,6 +94,11 @@ _CONCENTRATION = re.compile(
 )
 _STRENGTH = re.compile(_NUMBER + r"\s*(mg|g|gram|grams)\b")
 _VOLUME = re.compile(_NUMBER + r"\s*" + _VOLUME_UNIT + r"(?![a-z])")
+# "Mag-Ox 400" names its strength; in "Mag-Ox 2 tablets" the number is a count, not mg.
+_BARE_STRENGTH = re.compile(
+    r"(?:mag[\s-]?ox|uro[\s-]?mag|slow[\s-]?mag)\s*[-]?\s*(\d+(?:\.\d+)?)"
+    r"(?![\d.]|\s*(?:tabs?|tablets?|caps?|capsules?|caplets?|chews?|softgels?|pills?)\b)"
+)
 _WORD_NUMBERS = {"one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "half": 0.5}
 _UNITS = re.compile(
     r"(\d+(?:\.\d+)?|one|two|three|four|half)\s*"
@@ -324,7 +329,7 @@ def _strength(text: str, name: str) -> float | None:
         if len(strengths) > 1 and not after:
             return None  # several strengths and none tied to magnesium: not guessed
         return float(chosen.group(1)) * (1000 if chosen.group(2).startswith("g") else 1)
-    bare = re.search(r"(?:mag[\s-]?ox|uro[\s-]?mag|slow[\s-]?mag)\s*[-]?\s*(\d+(?:\.\d+)?)", text)
+    bare = _BARE_STRENGTH.search(text)
     if bare:
         return float(bare.group(1))  # "Mag-Ox 400": 400 mg magnesium oxide per tablet
     return None

@@ -1213,6 +1213,45 @@ SCENARIOS = [
             "intake.excess_mg_per_day": 91.2,
         },
     ),
+    # A count of tablets is not a strength: "Mag-Ox 2 tablets" is an amount not stated (§12),
+    # never 2 mg of oxide.
+    S(
+        "mag-ox-two-tablets-strength-not-stated",
+        {
+            "age": 60,
+            "sex": "female",
+            "kidney": EGFR_OK,
+            "medications": meds("Mag-Ox 2 tablets daily"),
+        },
+        "caution",
+        ["form.oxide_low_absorption", "intake.dose_unknown"],
+        checks={"intake.supplemental_elemental_mg_per_day": 0},
+    ),
+    S(
+        "slow-mag-two-tablets-strength-not-stated",
+        {
+            "age": 60,
+            "sex": "female",
+            "kidney": EGFR_OK,
+            "medications": meds("Slow-Mag 2 tablets daily"),
+        },
+        "caution",
+        ["intake.dose_unknown"],
+        checks={"intake.supplemental_elemental_mg_per_day": 0},
+    ),
+    # "Mag-Ox 400 2 tablets bid": 400 mg × 2 × 2/day × 0.603 = 964.8 mg elemental
+    S(
+        "mag-ox-400-two-tablets-bid",
+        {
+            "age": 60,
+            "sex": "female",
+            "kidney": EGFR_OK,
+            "medications": meds("Mag-Ox 400 2 tablets bid"),
+        },
+        "caution",
+        ["form.oxide_low_absorption", "intake.compound_converted", "intake.ul_exceeded"],
+        checks={"intake.supplemental_elemental_mg_per_day": 964.8},
+    ),
     S(
         "maalox-as-needed-amount-unknown",
         {"age": 50, "sex": "male", "kidney": EGFR_OK, "medications": meds("Maalox as needed")},

@@ -82,6 +82,7 @@ def test_every_listed_egfr_code_is_read(code):
         ({"valueString": ">90 mL/min/1.73m2"}, 90.0, None),
         ({"valueString": "<15"}, 14.9, "eGFR reported as <15: evaluated as 14.9"),
         ({"valueString": "45"}, 45.0, None),
+        ({"valueInteger": 52}, 52.0, None),
         (
             {"valueQuantity": {"value": 20, "comparator": ">", **s.EGFR_UNIT}},
             20.0,

@@ -893,6 +893,20 @@ SCENARIOS = [
             "finding[interaction.integrase_inhibitor].details.drug": "dolutegravir",
         },
     ),
+    # Juluca named by its generics, as an EHR or an RxNorm clinical drug name writes it:
+    # still one product with its label's own 4 / 6 (§5 v2 combination products)
+    S(
+        "juluca-by-generic-names",
+        {
+            "age": 40,
+            "sex": "male",
+            "kidney": EGFR_OK,
+            "medications": meds("dolutegravir/rilpivirine 50 mg/25 mg tablet daily"),
+        },
+        "caution",
+        ["interaction.absorption_reduced", "interaction.integrase_inhibitor"],
+        separations=[("Juluca", 4, 6)],
+    ),
     S(
         "eltrombopag",
         {"age": 40, "sex": "female", "kidney": EGFR_OK, "medications": meds("eltrombopag 50 mg")},

@@ -94,6 +94,8 @@ _CONCENTRATION = re.compile(
 )
 _STRENGTH = re.compile(_NUMBER + r"\s*(mg|g|gram|grams)\b")
 _VOLUME = re.compile(_NUMBER + r"\s*" + _VOLUME_UNIT + r"(?![a-z])")
+# A dose measured in millilitres or fluid ounces (not teaspoons: powders are measured so).
+_LIQUID_DOSE = re.compile(_NUMBER + r"\s*(ml|milliliters?|millilitres?|fl\.? ?oz|ounces?|oz)\b")
 # "Mag-Ox 400" names its strength; in "Mag-Ox 2 tablets" the number is a count, not mg.
 _BARE_STRENGTH = re.compile(
     r"(?:mag[\s-]?ox|uro[\s-]?mag|slow[\s-]?mag)\s*[-]?\s*(\d+(?:\.\d+)?)"
@@ -178,10 +180,11 @@ def _read(text: str, rxnorm: str) -> MagnesiumMedicine | None:
         purpose = "antacid_laxative"  # CLINICAL.md §2 v2: magnesium hydroxide
     if (
         name == "magnesium citrate"
-        and re.search(r"\b(solution|liquid|bottle)\b", folded)
+        and (re.search(r"\b(solution|liquid|bottle)\b", folded) or _LIQUID_DOSE.search(folded))
         and not _SUPPLEMENT_WORDS.search(folded)
     ):
-        purpose = "antacid_laxative"  # magnesium citrate oral solution is a laxative
+        # magnesium citrate oral solution is a laxative; a dose in mL or fl oz is that liquid
+        purpose = "antacid_laxative"
     return _amount(text, folded, name, form, route, purpose, milk)
 
 

@@ -386,6 +386,21 @@ SCENARIOS = [
         ["intake.antacid_laxative_counted", "intake.dose_unknown", "toxicity.hypermagnesemia"],
         urgency="emergency",
     ),
+    # "Magnesium citrate 300 mL" is the laxative solution (§2 v2): with one sign, the laxative
+    # is the risk context
+    S(
+        "tox-citrate-laxative-by-volume-with-lethargy",
+        {
+            "age": 45,
+            "sex": "female",
+            "kidney": EGFR_OK,
+            "medications": meds("Magnesium citrate 300 mL"),
+            "symptoms": ["lethargy"],
+        },
+        "refer",
+        ["intake.antacid_laxative_counted", "intake.dose_unknown", "toxicity.hypermagnesemia"],
+        urgency="emergency",
+    ),
     # ---- §4 review.unexplained_signs ---------------------------------------------------
     S(
         "unexplained-two-cardinal-no-magnesium",

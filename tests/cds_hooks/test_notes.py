@@ -403,6 +403,18 @@ CASES: list[tuple[str, Callable[[dict], None], dict | None, list[tuple[str, str,
             )
         ],
     ),
+    (
+        "a lab value out of range (a unit mix-up)",
+        set_in("creatinine", "valueQuantity", {"value": 168, "code": "mg/dL"}),
+        None,
+        [
+            (
+                "prefetch creatinine",
+                "serum creatinine 168 mg/dL is out of range (Must be at most 40 mg/dL.): not used",
+                SAFETY,
+            )
+        ],
+    ),
     # --- medications.py ---
     (
         "DSTU2 MedicationOrder in the list",

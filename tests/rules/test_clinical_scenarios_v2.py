@@ -89,6 +89,7 @@ class Scenario:
     separations: list[tuple[str, float | None, float | None]] | None = None
     not_checked: list[tuple[str, str]] = field(default_factory=list)  # (kind, item)
     summary_has: tuple[str, ...] = ()
+    plan_has: tuple[str, ...] = ()  # words the plan's ceiling label or notes must hold
     urgency: str | None = None  # referral urgency when refer
     xfail: str | None = None
 
@@ -694,6 +695,26 @@ SCENARIOS = [
         not_checked=[("value", "serum creatinine")],
         summary_has=("Not checked: serum creatinine",),
     ),
+    # 18 is the first age the adult equation applies: 1.5 mg/dL, female, 18 y ≈ 51.5
+    S(
+        "age-18-creatinine-is-computed",
+        {"age": 18, "sex": "female", "kidney": {"creatinine": {"value": 1.5, "unit": "mg/dL"}}},
+        "caution",
+        ["kidney.egfr_estimated", "kidney.moderate"],
+        checks={
+            "finding[kidney.moderate].details.kidney_function": round(
+                ckd_epi_2021(1.5, 18, "female"), 2
+            ),
+            "not_checked": [],
+        },
+    ),
+    S(
+        "age-17-same-creatinine-not-computed",
+        {"age": 17, "sex": "female", "kidney": {"creatinine": {"value": 1.5, "unit": "mg/dL"}}},
+        "caution",
+        ["population.minor"],
+        not_checked=[("value", "serum creatinine")],
+    ),
     S(
         "egfr-30-is-moderate-not-severe",
         {"age": 50, "sex": "female", "kidney": {"egfr": 30}},
@@ -1188,6 +1209,8 @@ SCENARIOS = [
             "intake.supplemental_elemental_mg_per_day": 1000.8,
             "intake.excess_mg_per_day": 650.8,
             "intake.over_upper_limit": True,
+            "intake.products.0.source": "medication list",
+            "intake.products.0.elemental_mg_per_day": 1000.8,
         },
     ),
     # 400 mg oxide × 0.603 = 241.2 mg elemental; a supplement unless the text says otherwise
@@ -1287,6 +1310,7 @@ SCENARIOS = [
         "caution",
         ["intake.antacid_laxative_counted", "intake.dose_unknown"],
         checks={"plan.max_supplemental_elemental_mg_per_day": 350},
+        plan_has=("may be too high",),  # §12: the ceiling says it may be too high
     ),
     # hydroxide with no purpose given counts as antacid/laxative (§2 v2): 1200 × 0.417 = 500.4
     S(
@@ -1330,6 +1354,7 @@ SCENARIOS = [
             "plan.max_supplemental_elemental_mg_per_day": 350,
         },
         summary_has=("clinician-directed",),
+        plan_has=("not a self-care dose",),
     ),
     S(
         "topical-plan-says-not-counted",
@@ -1342,6 +1367,7 @@ SCENARIOS = [
             "plan.max_supplemental_elemental_mg_per_day": 350,
         },
         summary_has=("not counted toward the upper limit",),
+        plan_has=("oral magnesium", "not counted toward the upper limit"),
     ),
     # ---- more edges -------------------------------------------------------------------------
     S(
@@ -1514,9 +1540,12 @@ def _get(rec: dict[str, Any], path: str) -> Any:
         assert len(hits) == 1, f"expected one {code} finding, got {len(hits)}"
         node, rest = hits[0], rest.lstrip(".")
     for key in filter(None, rest.split(".")):
-        if not isinstance(node, dict) or key not in node:
+        if isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+        elif isinstance(node, dict) and key in node:
+            node = node[key]
+        else:
             return "<absent>"
-        node = node[key]
     return node
 
 
@@ -1563,6 +1592,12 @@ def test_scenario(scenario: Scenario) -> None:
     nc = [(n["kind"], n["item"]) for n in rec["not_checked"]]
     if nc != scenario.not_checked:
         problems.append(f"not_checked {nc}, expected {scenario.not_checked}")
+    plan_text = " ".join(
+        [(rec["plan"] or {}).get("ceiling_label", "")] + [*(rec["plan"] or {}).get("notes", [])]
+    )
+    for text in scenario.plan_has:
+        if text not in plan_text:
+            problems.append(f"plan lacks {text!r}: {plan_text!r}")
     for text in scenario.summary_has:
         if text not in rec["summary"]:
             problems.append(f"summary lacks {text!r}: {rec['summary']!r}")

@@ -1369,6 +1369,104 @@ SCENARIOS = [
         summary_has=("not counted toward the upper limit",),
         plan_has=("oral magnesium", "not counted toward the upper limit"),
     ),
+    # ---- whole vignettes: several rows at once ------------------------------------------
+    S(
+        "vignette-ppi-two-years-with-cramps",
+        {
+            "age": 55,
+            "sex": "male",
+            "kidney": {"egfr": 85},
+            "medications": meds("omeprazole 20 mg daily"),
+            "symptoms": ["muscle_cramps"],
+            "back_pain": {"onset": "gradual", "severity": 5, "duration_weeks": 3},
+        },
+        "caution",
+        ["deficiency.signs", "interaction.ppi"],
+        separations=[],
+        checks={"plan.form": "glycinate", "plan.max_supplemental_elemental_mg_per_day": 350},
+    ),
+    S(
+        "vignette-two-diuretics-egfr-50",
+        {
+            "age": 45,
+            "sex": "female",
+            "kidney": {"egfr": 50},
+            "medications": meds("furosemide 40 mg", "spironolactone 25 mg"),
+        },
+        "caution",
+        [
+            "interaction.loop_thiazide_diuretic",
+            "interaction.potassium_sparing_diuretic",
+            "kidney.moderate",
+        ],
+        separations=[],
+        checks={"plan.dosing": "clinician_directed"},
+    ),
+    S(
+        "vignette-alcohol-tremor-serum-1.1",
+        {
+            "age": 40,
+            "sex": "male",
+            "kidney": EGFR_OK,
+            "conditions": ["alcohol_use_disorder"],
+            "symptoms": ["tremor"],
+            "serum_magnesium": {"value": 1.1, "unit": "mg/dL"},
+        },
+        "refer",
+        ["deficiency.risk", "deficiency.signs", "lab.hypomagnesemia", "lab.severe_hypomagnesemia"],
+        urgency="urgent",
+    ),
+    # Mag-Ox 400 mg bid: 400 × 0.603 × 2 = 482.4 mg; eGFR 45 and intake are contexts
+    S(
+        "vignette-80y-mag-ox-bid-lethargy-egfr-45",
+        {
+            "age": 80,
+            "sex": "male",
+            "kidney": {"egfr": 45},
+            "medications": meds("Mag-Ox 400 mg bid"),
+            "symptoms": ["lethargy"],
+        },
+        "refer",
+        [
+            "form.oxide_low_absorption",
+            "intake.compound_converted",
+            "intake.ul_exceeded",
+            "kidney.moderate",
+            "toxicity.hypermagnesemia",
+        ],
+        urgency="emergency",
+        checks={"intake.supplemental_elemental_mg_per_day": 482.4},
+    ),
+    # 15 mL milk of magnesia = 1200 mg hydroxide × 0.417 = 500.4 mg: no room for more
+    S(
+        "vignette-cipro-with-milk-of-magnesia",
+        {
+            "age": 40,
+            "sex": "male",
+            "kidney": EGFR_OK,
+            "medications": meds("ciprofloxacin 500 mg bid", "Milk of Magnesia 15 mL at bedtime"),
+        },
+        "avoid",
+        [
+            "intake.antacid_laxative_counted",
+            "intake.compound_converted",
+            "intake.no_headroom",
+            "intake.ul_exceeded",
+            "interaction.fluoroquinolone",
+        ],
+        checks={"intake.antacid_laxative_elemental_mg_per_day": 500.4},
+    ),
+    S(
+        "vignette-15y-six-weeks",
+        {
+            "age": 15,
+            "sex": "male",
+            "back_pain": {"onset": "gradual", "severity": 4, "duration_weeks": 6},
+        },
+        "refer",
+        ["population.minor", "red_flag.pediatric", "review.persistent_pain"],
+        urgency="urgent",
+    ),
     # ---- more edges -------------------------------------------------------------------------
     S(
         "infant-with-back-pain",

@@ -1822,3 +1822,59 @@ def test_unknown_drug_beside_a_common_one_is_said(text: str) -> None:
     assert [f["code"] for f in rec["findings"]] == ["medication.not_recognized"]
     assert rec["not_checked"], "the unknown drug must be listed as not checked"
     assert rec["summary"].startswith("Suitable for what was checked; not checked:")
+
+
+# --- §1 intake figures by age: the UL (the plan's ceiling) and the RDA, from the tables -------
+
+# (age, sex, pregnant, lactating, UL, RDA) as CLINICAL.md §1 prints them
+INTAKE_TABLE = [
+    (1, "male", False, False, 65, 80),
+    (3, "female", False, False, 65, 80),
+    (4, "male", False, False, 110, 130),
+    (8, "female", False, False, 110, 130),
+    (9, "male", False, False, 350, 240),
+    (13, "female", False, False, 350, 240),
+    (14, "male", False, False, 350, 410),
+    (16, "female", False, False, 350, 360),
+    (16, "female", True, False, 350, 400),
+    (17, "female", False, True, 350, 360),
+    (18, "male", False, False, 350, 410),
+    (19, "male", False, False, 350, 400),
+    (25, "female", False, False, 350, 310),
+    (25, "female", True, False, 350, 350),
+    (30, "female", False, True, 350, 310),
+    (31, "male", False, False, 350, 420),
+    (35, "female", True, False, 350, 360),
+    (45, "female", False, True, 350, 320),
+    (70, "female", False, False, 350, 320),
+]
+
+
+@pytest.mark.parametrize(("age", "sex", "pregnant", "lactating", "ul", "rda"), INTAKE_TABLE)
+def test_upper_limit_and_rda_by_age(
+    age: int, sex: str, pregnant: bool, lactating: bool, ul: float, rda: float
+) -> None:
+    profile = PROFILE_SCHEMA.load(
+        {
+            "age": age,
+            "sex": sex,
+            "pregnant": pregnant,
+            "lactating": lactating,
+            "kidney": {"egfr": 90},
+        }
+    )
+    rec = as_json(default_knowledge_base().evaluate(profile))
+    assert rec["intake"]["upper_limit_mg"] == ul
+    assert rec["intake"]["rda_mg"] == rda
+    assert rec["plan"]["max_supplemental_elemental_mg_per_day"] == ul
+
+
+def test_an_intake_just_over_the_ul_never_reads_0_mg_over() -> None:
+    """§12: 350.004 mg fires intake.ul_exceeded, and the excess a reader sees is not 0."""
+    profile = PROFILE_SCHEMA.load(
+        {"age": 50, "sex": "female", "kidney": {"egfr": 90}, "magnesium_products": [oral(350.004)]}
+    )
+    rec = as_json(default_knowledge_base().evaluate(profile))
+    assert [f["code"] for f in rec["findings"]] == ["intake.ul_exceeded"]
+    assert rec["intake"]["over_upper_limit"] is True
+    assert 0 < rec["intake"]["excess_mg_per_day"] <= 0.01

@@ -96,11 +96,13 @@ _STRENGTH = re.compile(_NUMBER + r"\s*(mg|g|gram|grams)\b")
 _VOLUME = re.compile(_NUMBER + r"\s*" + _VOLUME_UNIT + r"(?![a-z])")
 # A dose measured in millilitres or fluid ounces (not teaspoons: powders are measured so).
 _LIQUID_DOSE = re.compile(_NUMBER + r"\s*(ml|milliliters?|millilitres?|fl\.? ?oz|ounces?|oz)\b")
-# "Mag-Ox 400" names its strength; in "Mag-Ox 2 tablets" the number is a count, not mg.
+# "Mag-Ox 400" names its strength; in "Mag-Ox 2 tablets" the number is a count, not mg
+# (a count of 10 or fewer before a unit word, as _UNITS reads counts).
 _BARE_STRENGTH = re.compile(
-    r"(?:mag[\s-]?ox|uro[\s-]?mag|slow[\s-]?mag)\s*[-]?\s*(\d+(?:\.\d+)?)"
-    r"(?![\d.]|\s*(?:tabs?|tablets?|caps?|capsules?|caplets?|chews?|softgels?|pills?)\b)"
+    r"(?:mag[\s-]?ox|uro[\s-]?mag|slow[\s-]?mag)\s*[-]?\s*(\d+(?:\.\d+)?)(?![\d.])"
+    r"(\s*(?:tabs?|tablets?|caps?|capsules?|caplets?|chews?|softgels?|pills?)\b)?"
 )
+_MAX_COUNT = 10
 _WORD_NUMBERS = {"one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "half": 0.5}
 _UNITS = re.compile(
     r"(\d+(?:\.\d+)?|one|two|three|four|half)\s*"
@@ -333,7 +335,7 @@ def _strength(text: str, name: str) -> float | None:
             return None  # several strengths and none tied to magnesium: not guessed
         return float(chosen.group(1)) * (1000 if chosen.group(2).startswith("g") else 1)
     bare = _BARE_STRENGTH.search(text)
-    if bare:
+    if bare and not (bare.group(2) and float(bare.group(1)) <= _MAX_COUNT):
         return float(bare.group(1))  # "Mag-Ox 400": 400 mg magnesium oxide per tablet
     return None
 

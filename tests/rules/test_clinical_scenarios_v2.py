@@ -1291,6 +1291,19 @@ SCENARIOS = [
         ["intake.dose_unknown"],
         checks={"intake.supplemental_elemental_mg_per_day": 0},
     ),
+    # ...but the strength before the word "tablets" is still the strength
+    S(
+        "mag-ox-400-tablets-daily",
+        {
+            "age": 60,
+            "sex": "female",
+            "kidney": EGFR_OK,
+            "medications": meds("Mag-Ox 400 tablets daily"),
+        },
+        "suitable",
+        ["form.oxide_low_absorption", "intake.compound_converted"],
+        checks={"intake.supplemental_elemental_mg_per_day": 241.2},
+    ),
     # "Mag-Ox 400 2 tablets bid": 400 mg × 2 × 2/day × 0.603 = 964.8 mg elemental
     S(
         "mag-ox-400-two-tablets-bid",

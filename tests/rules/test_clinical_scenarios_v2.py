@@ -841,6 +841,31 @@ SCENARIOS = [
         "suitable",
         [],
     ),
+    S(
+        "minor-trauma-age-70",
+        {
+            "age": 70,
+            "sex": "male",
+            "kidney": {"egfr": 70},
+            "red_flags": ["minor_trauma"],
+            "back_pain": {"onset": "gradual", "severity": 3},
+        },
+        "refer",
+        ["red_flag.fracture"],
+        urgency="urgent",
+    ),
+    S(
+        "minor-trauma-age-69",
+        {
+            "age": 69,
+            "sex": "male",
+            "kidney": {"egfr": 70},
+            "red_flags": ["minor_trauma"],
+            "back_pain": {"onset": "gradual", "severity": 3},
+        },
+        "suitable",
+        [],
+    ),
     # ---- §11 conditions and deficiency -----------------------------------------------------
     S(
         "condition-myasthenia",

@@ -49,12 +49,10 @@ def call_service(service_id: str):
     mapped = map_patient(fetched.values, drafts, selections=selections)
     mapped.notes.extend(_incomplete_lists(fetched))
     if mapped.deceased:
-        return _answer(service, [deceased_card()], mapped)
-    only = None
-    if service.hook == "order-select":
-        only = _order_select_scope(mapped)
-        if only == ():
-            return jsonify({"cards": []})  # nothing selected that bears on magnesium
+        return _answer([deceased_card()], mapped)
+    only = _order_select_scope(mapped) if service.hook == "order-select" else None
+    if only == ():
+        return jsonify({"cards": []})  # no medication selected yet: nothing to advise on
     try:
         # What the reading could not use travels with the profile, so the recommendation
         # (its summary, the audit) carries it too (CLINICAL.md §13).
@@ -62,9 +60,11 @@ def call_service(service_id: str):
         recommendation = evaluate_profile(profile, "cds-hooks", caller=g.get("caller"))
     except ValidationError as error:
         problems = [f"{e['field']}: {e['message']}" for e in errors.field_errors(error.messages)]
-        return _answer(service, [not_evaluable_card(problems, mapped.notes)], mapped)
+        return _answer([not_evaluable_card(problems, mapped.notes)], mapped)
     except ProfileError as error:
-        return _answer(service, [not_evaluable_card([error.message], mapped.notes)], mapped)
+        return _answer([not_evaluable_card([error.message], mapped.notes)], mapped)
+    if only == INTERACTIONS and not any(p.route == "oral" for p in recommendation.intake.products):
+        return jsonify({"cards": []})  # another drug selected, and no magnesium taken by mouth
     issued = render_cards(
         recommendation, mapped, suggest_order_changes=service.reads_draft_orders, only=only
     )
@@ -76,7 +76,7 @@ def call_service(service_id: str):
         "disposition": recommendation.disposition,
         "knowledgeBaseVersion": recommendation.knowledge_base.version,
     }
-    return _answer(service, issued, mapped, evaluation)
+    return _answer(issued, mapped, evaluation)
 
 
 def _order_select_scope(mapped: MappedPatient) -> tuple[str, ...] | None:
@@ -87,12 +87,12 @@ def _order_select_scope(mapped: MappedPatient) -> tuple[str, ...] | None:
         return None  # a magnesium order is selected: the full check
     if len(mapped.selected_medications) < mapped.selected_drafts:
         return None  # a selected order was not fully read: its notes must be shown
-    # Only other drugs selected: they matter when the patient takes magnesium.
-    return INTERACTIONS if mapped.profile.get("magnesium_products") else ()
+    # Only other drugs selected: their interactions with the magnesium the patient takes
+    # (supplements, or medicines in the medication list: known after the evaluation).
+    return INTERACTIONS
 
 
 def _answer(
-    service: CdsService,
     issued: list[IssuedCard],
     mapped: MappedPatient,
     evaluation: dict[str, Any] | None = None,

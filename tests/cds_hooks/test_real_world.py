@@ -373,3 +373,29 @@ def test_card_sources_are_citations(client):
     }
     assert labels["kidney.unknown_older_adult"] != ""
     assert all("CLINICAL.md" not in label for label in labels.values())
+
+
+def test_selecting_another_drug_checks_it_against_a_magnesium_medicine_in_the_list(client):
+    record = scenarios.scenario_b_resources()
+    record["conditions"] = []
+    record["medicationRequests"] = [
+        scenarios.medication_request(
+            "mom", scenarios.B, "0", "Milk of Magnesia 30 mL at bedtime"
+        )  # no structured dosage: the knowledge base reads the words
+    ]
+    request = spec_order_select(scenarios.prefetch_of(record))
+    doxycycline = request["context"]["draftOrders"]["entry"][1]["resource"]
+    doxycycline["medicationCodeableConcept"] = scenarios.medication("3640", "Doxycycline 100 MG")
+    body = post(client, ORDER_SELECT, request)
+    assert set(by_code(body)) == {"interaction.tetracycline"}
+
+
+def test_a_lab_value_out_of_range_is_left_out_and_the_rest_evaluated(client):
+    request = scenarios.scenario_a_request()
+    creatinine = request["prefetch"]["creatinine"]["entry"][0]["resource"]
+    creatinine["valueQuantity"] = {"value": 168, "code": "mg/dL"}  # µmol/L sent as mg/dL
+    body = post(client, PATIENT_VIEW, request)
+    cards = by_code(body)
+    assert "kidney.severe" in cards  # the eGFR still decides
+    [notes] = [c for c in body["cards"] if "topic" not in c["source"]]
+    assert "serum creatinine 168 mg/dL is out of range" in notes["detail"]

@@ -56,7 +56,9 @@ def unwrap(
             continue
         if resource["resourceType"] == "OperationOutcome":
             continue  # search.mode "outcome": a warning about the search, not data
-        matches += 1
+        search = entry.get("search")
+        if not (isinstance(search, Mapping) and search.get("mode") == "include"):
+            matches += 1  # `total` counts matches, not resources included with them
         resource = dict(resource)
         full_url = entry.get("fullUrl")
         if isinstance(full_url, str) and full_url:

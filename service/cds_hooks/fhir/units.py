@@ -75,6 +75,11 @@ def _registry() -> PintUcumRegistry:
     return PintUcumRegistry()
 
 
+def warm() -> None:
+    """Build the UCUM registry and parser now (a second or more), not on the first request."""
+    convert(1, "g", "mg")
+
+
 def is_count(unit: str | None) -> bool:
     """True for a dose counted in units of the product: '1', '{pill}', 'TAB', 'tablets'."""
     if unit is None:

@@ -82,7 +82,7 @@ def _explain_deficiency_signs(facts: Facts, fact: Mapping[str, Any]) -> Explanat
 
 
 def _condition(
-    rule_id: str, code: str, effect: str, title: str, tokens, explain, sources  # noqa: ANN001
+    rule_id: str, code: str, effect: str, title: str, tokens, explain, sources
 ) -> Rule:
     return Rule(
         id=rule_id,

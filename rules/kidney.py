@@ -174,7 +174,7 @@ def _explain_estimated(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
     )
 
 
-_KNOWN = (F.egfr_known == True) & (F.dialysis == False)  # noqa: E712
+_KNOWN = (F.egfr_known == True) & (F.dialysis == False)
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -184,7 +184,7 @@ RULES: tuple[Rule, ...] = (
         category="kidney",
         effect="avoid",
         title="Kidney failure or dialysis: avoid magnesium supplements",
-        when=(F.dialysis == True) | ((F.egfr_known == True) & (F.egfr < EGFR_FAILURE_BELOW.value)),  # noqa: E712
+        when=(F.dialysis == True) | ((F.egfr_known == True) & (F.egfr < EGFR_FAILURE_BELOW.value)),
         explain=_explain_failure,
         sources=(EGFR_FAILURE_BELOW.source, EGFR_SEVERE_BELOW.source, _ART),
     ),
@@ -217,7 +217,7 @@ RULES: tuple[Rule, ...] = (
         category="kidney",
         effect="caution",
         title="Kidney function unknown in an older adult",
-        when=(F.egfr_known == False) & (F.dialysis == False) & (F.age >= OLDER_ADULT_AGE.value),  # noqa: E712
+        when=(F.egfr_known == False) & (F.dialysis == False) & (F.age >= OLDER_ADULT_AGE.value),
         explain=_explain_unknown,
         sources=(OLDER_ADULT_AGE.source, _IOM),
     ),
@@ -230,9 +230,9 @@ RULES: tuple[Rule, ...] = (
         title="Kidney function computed from serum creatinine",
         # A computed value decided a kidney finding: under 60 and not on dialysis (dialysis
         # decides kidney.failure by itself).
-        when=(F.kidney_computed == True)  # noqa: E712
-        & (F.dialysis == False)  # noqa: E712
-        & (F.egfr_known == True)  # noqa: E712
+        when=(F.kidney_computed == True)
+        & (F.dialysis == False)
+        & (F.egfr_known == True)
         & (F.egfr < EGFR_MODERATE_BELOW.value),
         explain=_explain_estimated,
         sources=(CKD_EPI_2021_SOURCE, COCKCROFT_GAULT_SOURCE),

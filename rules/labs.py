@@ -76,7 +76,7 @@ def _explain_high(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
     )
 
 
-_SERUM = F.serum_known == True  # noqa: E712
+_SERUM = F.serum_known == True
 
 RULES: tuple[Rule, ...] = (
     Rule(

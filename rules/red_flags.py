@@ -298,13 +298,13 @@ RULES: tuple[Rule, ...] = (
         "red_flag.pediatric",
         "urgent",
         "Back pain in a child: urgent assessment",
-        ((F.age < PEDIATRIC_ANY_PAIN_BELOW.value) & (F.back_pain_described == True))  # noqa: E712
+        ((F.age < PEDIATRIC_ANY_PAIN_BELOW.value) & (F.back_pain_described == True))
         | (
             (F.age >= PEDIATRIC_ANY_PAIN_BELOW.value)
             & (F.age < ADULT_AGE.value)
             & (
                 (
-                    (F.duration_known == True)  # noqa: E712
+                    (F.duration_known == True)
                     & (F.duration_weeks >= PEDIATRIC_PERSISTENT_WEEKS_AT.value)
                 )
                 | _flags(T.PEDIATRIC_SIGNS)

@@ -167,7 +167,7 @@ _MAGNESIUM = F.oral_products > 0
 _SIGN_WITH_CONTEXT = (F.cardinal_signs >= 1) | any_true(*map(flag, TOXICITY_FLUSHING))
 
 
-def _toxicity(rule_id: str, title: str, when, sources) -> Rule:  # noqa: ANN001
+def _toxicity(rule_id: str, title: str, when, sources) -> Rule:
     return Rule(
         id=rule_id,
         version=VERSION,
@@ -188,7 +188,7 @@ RULES: tuple[Rule, ...] = (
     _toxicity(
         "toxicity-serum",
         "Serum magnesium in the toxic range: emergency",
-        (F.serum_known == True) & (F.serum_mg_dl >= SERUM_TOXIC_AT.value),  # noqa: E712
+        (F.serum_known == True) & (F.serum_mg_dl >= SERUM_TOXIC_AT.value),
         (SERUM_TOXIC_AT.source,),
     ),
     # One rule per risk context: the engine refuses one large expression, and a reviewer
@@ -201,18 +201,18 @@ RULES: tuple[Rule, ...] = (
             ("older-adult", F.age >= TOXICITY_OLDER_AGE.value, (TOXICITY_OLDER_AGE.source, _ODS)),
             (
                 "kidney",
-                (F.dialysis == True)  # noqa: E712
-                | ((F.egfr_known == True) & (F.egfr < TOXICITY_EGFR_BELOW.value)),  # noqa: E712
+                (F.dialysis == True)
+                | ((F.egfr_known == True) & (F.egfr < TOXICITY_EGFR_BELOW.value)),
                 (TOXICITY_EGFR_BELOW.source, _ODS),
             ),
             (
                 "intake",
-                (F.ul_known == True) & (F.oral_over_ul_mg > 0),  # noqa: E712
+                (F.ul_known == True) & (F.oral_over_ul_mg > 0),
                 (UPPER_LIMIT_SOURCE, _ODS),
             ),
             (
                 "serum",
-                (F.serum_known == True) & (F.serum_mg_dl > SERUM_HIGH_ABOVE.value),  # noqa: E712
+                (F.serum_known == True) & (F.serum_mg_dl > SERUM_HIGH_ABOVE.value),
                 (SERUM_HIGH_ABOVE.source, _ODS),
             ),
             (
@@ -250,7 +250,7 @@ RULES: tuple[Rule, ...] = (
         effect="refer",
         urgency="urgent",
         title="Possible digoxin toxicity: same-day assessment",
-        when=(F.on_digoxin == True) & any_true(*map(flag, DIGOXIN_TOXICITY_SIGNS)),  # noqa: E712
+        when=(F.on_digoxin == True) & any_true(*map(flag, DIGOXIN_TOXICITY_SIGNS)),
         explain=_explain_digoxin,
         sources=(_LANOXIN, cite("SmPC", "section 4.5: digoxin")),
     ),

@@ -196,7 +196,7 @@ class MagnesiumProductSchema(_Strict):
         return MagnesiumProduct(**{**data, "form": form, "purpose": purpose})
 
 
-def _vocabulary(allowed: frozenset[str]):  # noqa: ANN202
+def _vocabulary(allowed: frozenset[str]):
     def check(value: list[str]) -> None:
         unknown = [t for t in value if t not in allowed]
         if unknown:

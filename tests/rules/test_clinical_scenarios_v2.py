@@ -1916,3 +1916,87 @@ def test_an_intake_just_over_the_ul_never_reads_0_mg_over() -> None:
     assert [f["code"] for f in rec["findings"]] == ["intake.ul_exceeded"]
     assert rec["intake"]["over_upper_limit"] is True
     assert 0 < rec["intake"]["excess_mg_per_day"] <= 0.01
+
+
+# --- §2 v2 / §12: magnesium medicines named in the medication list, as intake -----------------
+
+# (text, route, purpose, elemental mg/day counted, amount known)
+MEDICINES = [
+    # 15 mL × 400 mg/5 mL = 1200 mg hydroxide × 0.417 = 500.4
+    ("Phillips' Milk of Magnesia 15 mL daily", "oral", "antacid_laxative", 500.4, True),
+    ("Gaviscon 2 tablets after meals", "oral", "antacid_laxative", None, False),
+    ("Mylanta as needed", "oral", "antacid_laxative", None, False),
+    ("Maalox", "oral", "antacid_laxative", None, False),
+    ("Epsom salt 2 teaspoons in water by mouth", "oral", "antacid_laxative", None, False),
+    ("magnesium citrate oral solution", "oral", "antacid_laxative", None, False),
+    # 400 mg oxide × 0.603 = 241.2, a supplement unless the text says antacid or laxative
+    ("Mag-Ox 400 daily", "oral", "supplement", 241.2, True),
+    ("Mag-Ox 400 daily for heartburn", "oral", "antacid_laxative", 241.2, True),
+    ("Epsom salt bath", "topical", None, None, False),  # purpose moot: not counted
+]
+
+
+@pytest.mark.parametrize(("text", "route", "purpose", "mg", "known"), MEDICINES)
+def test_magnesium_medicine_in_the_list_is_intake(
+    text: str, route: str, purpose: str | None, mg: float | None, known: bool
+) -> None:
+    profile = PROFILE_SCHEMA.load(
+        {"age": 50, "sex": "female", "kidney": {"egfr": 90}, "medications": [{"name": text}]}
+    )
+    rec = as_json(default_knowledge_base().evaluate(profile))
+    [product] = rec["intake"]["products"]
+    assert (product["route"], product["source"]) == (route, "medication list")
+    if purpose is not None:
+        assert product["purpose"] == purpose
+    if mg is None:
+        assert product["counted_toward_upper_limit"] is False
+    else:
+        assert product["elemental_mg_per_day"] == pytest.approx(mg, abs=0.05)
+    codes = {f["code"] for f in rec["findings"]}
+    assert ("intake.dose_unknown" in codes) == (route == "oral" and not known)
+    assert rec["not_checked"] == []
+
+
+# --- §5 v2: RxNorm clinical drug codes (SCD) from CLINICAL.md ---------------------------------
+
+RXNORM_PRODUCTS = [
+    ("313988", ["interaction.loop_thiazide_diuretic"], []),  # furosemide 40 MG Oral Tablet
+    ("199026", ["interaction.tetracycline"], [("doxycycline", 2.0, 6.0)]),
+]
+
+
+@pytest.mark.parametrize(("code", "codes", "separations"), RXNORM_PRODUCTS)
+def test_rxnorm_clinical_drug_codes(code: str, codes: list[str], separations: list) -> None:
+    profile = PROFILE_SCHEMA.load(
+        {
+            "age": 50,
+            "sex": "female",
+            "kidney": {"egfr": 90},
+            "medications": [{"name": "home med", "rxnorm": code}],
+        }
+    )
+    rec = as_json(default_knowledge_base().evaluate(profile))
+    assert sorted(f["code"] for f in rec["findings"]) == codes
+    assert [
+        (s["drug"], s["drug_before_magnesium_hours"], s["drug_after_magnesium_hours"])
+        for s in rec["plan"]["separations"]
+    ] == separations
+
+
+def test_rxnorm_252430_magnesium_oxide_400_is_intake() -> None:
+    """252430 magnesium oxide 400 MG: 241.2 mg elemental a tablet, the text says how often."""
+    profile = PROFILE_SCHEMA.load(
+        {
+            "age": 50,
+            "sex": "female",
+            "kidney": {"egfr": 90},
+            "medications": [{"name": "one tablet twice daily", "rxnorm": "252430"}],
+        }
+    )
+    rec = as_json(default_knowledge_base().evaluate(profile))
+    assert rec["intake"]["supplemental_elemental_mg_per_day"] == pytest.approx(482.4, abs=0.05)
+    assert sorted(f["code"] for f in rec["findings"]) == [
+        "form.oxide_low_absorption",
+        "intake.compound_converted",
+        "intake.ul_exceeded",
+    ]

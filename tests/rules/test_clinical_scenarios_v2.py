@@ -1197,6 +1197,19 @@ SCENARIOS = [
             ),
         },
     ),
+    # §5 v2: a code the tables do not hold is read through its display text
+    S(
+        "unknown-rxnorm-read-through-its-text",
+        {
+            "age": 40,
+            "sex": "female",
+            "kidney": EGFR_OK,
+            "medications": [{"name": "ciprofloxacin 500 mg", "rxnorm": "99999999"}],
+        },
+        "caution",
+        ["interaction.fluoroquinolone"],
+        separations=[("ciprofloxacin", 2, 6)],
+    ),
     S(
         "not-recognized-only",
         {"age": 40, "sex": "female", "kidney": EGFR_OK, "medications": meds("tafamidis 61 mg")},
@@ -1817,6 +1830,14 @@ MEMBERS: list[tuple[str, list[str], tuple[str, float | None, float | None] | Non
     ("Digox", ["interaction.digoxin"], None),
     ("CIPROFLOXACIN HCL 500MG TAB", ["interaction.fluoroquinolone"], ("ciprofloxacin", 2, 6)),
     (" LaSiX ", [LT], None),
+    # §13 normalisation: NFKC (full-width letters), confusables (Cyrillic і, С)
+    (
+        "\uff23\uff49\uff50\uff52\uff4f 500 mg",
+        ["interaction.fluoroquinolone"],
+        ("ciprofloxacin", 2, 6),
+    ),
+    ("Las\u0456x 40 mg", [LT], None),
+    ("\u0421ellCept 500 mg", [AR], ("mycophenolate mofetil", 2, 2)),
 ]
 
 

@@ -61,6 +61,7 @@ def oral(
     times: int = 1,
     purpose: str | None = None,
 ) -> dict[str, Any]:
+    """Return an oral magnesium product as a client sends it."""
     p: dict[str, Any] = {
         "form": form,
         "route": "oral",
@@ -74,6 +75,7 @@ def oral(
 
 
 def meds(*names: str) -> list[dict[str, Any]]:
+    """Return a medication list from free-text names."""
     return [{"name": n} for n in names]
 
 
@@ -94,7 +96,8 @@ class Scenario:
     xfail: str | None = None
 
 
-def S(*args: Any, **kwargs: Any) -> Any:
+def S(*args: Any, **kwargs: Any) -> Any:  # short: reads as a table row
+    """Return a scenario as a pytest parameter (strict xfail when it records a disagreement)."""
     s = Scenario(*args, **kwargs)
     marks = [pytest.mark.xfail(strict=True, reason=s.xfail)] if s.xfail else []
     return pytest.param(s, id=s.id, marks=marks)
@@ -1681,6 +1684,7 @@ SCENARIOS = [
 
 
 def _get(rec: dict[str, Any], path: str) -> Any:
+    """Return the value at a dotted path ("finding[code].details.x", "intake.products.0")."""
     node: Any = rec
     rest = path
     if rest.startswith("finding["):
@@ -1699,6 +1703,7 @@ def _get(rec: dict[str, Any], path: str) -> Any:
 
 
 def _same(actual: Any, expected: Any) -> bool:
+    """Compare exactly, numbers to the 0.1 mg or 0.01 mL/min a reader sees."""
     if isinstance(expected, bool) or expected is None or isinstance(expected, str):
         return actual == expected
     if isinstance(expected, (int, float)):
@@ -1708,6 +1713,7 @@ def _same(actual: Any, expected: Any) -> bool:
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_scenario(scenario: Scenario) -> None:
+    """Evaluate the profile; every expectation is checked and every miss reported at once."""
     profile = PROFILE_SCHEMA.load(scenario.profile)
     rec = as_json(default_knowledge_base().evaluate(profile))
     got = sorted(f["code"] for f in rec["findings"])

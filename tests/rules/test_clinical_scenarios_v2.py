@@ -1359,6 +1359,13 @@ SCENARIOS = [
         checks={"intake.supplemental_elemental_mg_per_day": 964.8},
     ),
     S(
+        "moms-multivitamin-is-not-milk-of-magnesia",
+        {"age": 50, "sex": "female", "kidney": EGFR_OK, "medications": meds("Mom's multivitamin")},
+        "suitable",
+        [],
+        checks={"intake.products": []},
+    ),
+    S(
         "maalox-as-needed-amount-unknown",
         {"age": 50, "sex": "male", "kidney": EGFR_OK, "medications": meds("Maalox as needed")},
         "caution",
@@ -1960,6 +1967,10 @@ MEDICINES = [
     ("Mag-Ox 400 daily", "oral", "supplement", 241.2, True),
     ("Mag-Ox 400 daily for heartburn", "oral", "antacid_laxative", 241.2, True),
     ("Epsom salt bath", "topical", None, None, False),  # purpose moot: not counted
+    # the record's abbreviation, and "mag" for magnesium: 30 mL MOM = 1000.8 mg as above
+    ("MOM 30 mL hs", "oral", "antacid_laxative", 1000.8, True),
+    ("Mag Oxide 400 mg daily", "oral", "supplement", 241.2, True),
+    ("mag citrate 300 mL once", "oral", "antacid_laxative", None, False),
 ]
 
 

@@ -43,6 +43,9 @@ class _Brand:
 _BRANDS: dict[str, _Brand] = {
     "milk of magnesia": _Brand("milk of magnesia", "hydroxide", "antacid_laxative", True),
     "magnesia": _Brand("milk of magnesia", "hydroxide", "antacid_laxative", True),
+    # "MOM 30 mL hs": the abbreviation medication records use for milk of magnesia (read
+    # only in capitals: "Mom's multivitamin" is not it)
+    "mom": _Brand("milk of magnesia", "hydroxide", "antacid_laxative", True),
     "phillips": _Brand("Phillips'", "hydroxide", "antacid_laxative", True),
     "maalox": _Brand("Maalox", "hydroxide", "antacid_laxative"),
     "mylanta": _Brand("Mylanta", "hydroxide", "antacid_laxative"),
@@ -52,6 +55,9 @@ _BRANDS: dict[str, _Brand] = {
     "epsom": _Brand("Epsom salt", "sulfate", "antacid_laxative"),
     "mag ox": _Brand("Mag-Ox", "oxide", "supplement"),
     "magox": _Brand("Mag-Ox", "oxide", "supplement"),
+    # "mag oxide", "mag citrate": magnesium shortened, as free text often writes it
+    "mag oxide": _Brand("magnesium oxide", "oxide", "supplement"),
+    "mag citrate": _Brand("magnesium citrate", "citrate", "supplement"),
     "uro mag": _Brand("Uro-Mag", "oxide", "supplement"),
     "beelith": _Brand("Beelith", "oxide", "supplement"),
     "slow mag": _Brand("Slow-Mag", "chloride", "supplement"),
@@ -60,6 +66,7 @@ _BRANDS: dict[str, _Brand] = {
     "magtrate": _Brand("Magtrate", "gluconate", "supplement"),
     "magonate": _Brand("Magonate", "gluconate", "supplement"),
 }
+_MOM_CAPITALS = re.compile(r"\bMOM\b")
 _BRAND_LONGEST = max(len(k.split()) for k in _BRANDS)
 # A text holding none of these words names no magnesium medicine (most medication texts).
 _FIRST_WORDS = frozenset(k.split()[0] for k in _BRANDS) | {"magnesium"}
@@ -197,7 +204,10 @@ def _recognise(text: str) -> tuple[str, str | None, Purpose, bool] | None:
         return None
     for i in range(len(words)):
         for length in range(min(_BRAND_LONGEST, len(words) - i), 0, -1):
-            brand = _BRANDS.get(" ".join(words[i : i + length]))
+            phrase = " ".join(words[i : i + length])
+            brand = _BRANDS.get(phrase)
+            if phrase == "mom" and not _MOM_CAPITALS.search(text):
+                brand = None
             if brand is not None:
                 return brand.name, brand.form, brand.purpose, brand.milk_of_magnesia
     for i, word in enumerate(words):

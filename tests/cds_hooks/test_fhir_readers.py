@@ -462,3 +462,24 @@ def test_malformed_elements_are_said_naming_the_element():
             True,
         )
     ]
+
+
+def test_milk_of_magnesia_without_a_strength_uses_the_usp_strength_for_the_ml_dose():
+    statement = s.medication_statement(
+        "mom",
+        s.A,
+        "0",
+        "Milk of Magnesia",
+        {"doseAndRate": [{"doseQuantity": {"value": 30, "code": "mL"}}], "text": "at bedtime"},
+    )
+    result = mapped(with_record(medicationStatements=[statement]))
+    assert result.profile["magnesium_products"] == [
+        {
+            "form": "hydroxide",
+            "route": "oral",
+            "dose_mg": 2400.0,
+            "dose_basis": "compound",
+            "times_per_day": 1,
+            "purpose": "antacid_laxative",
+        }
+    ]

@@ -573,6 +573,22 @@ CASES: list[tuple[str, Callable[[dict], None], dict | None, list[tuple[str, str,
         [(MS, f"{MG_OXIDE}: no dose given, counted as one unit (400 mg) per dose", INFO)],
     ),
     (
+        "a strength the knowledge base assumes",
+        lambda p: statement(p).update(
+            medicationCodeableConcept={"text": "Milk of Magnesia"},
+            dosage=[mg_dosage(value=30, code="mL")],
+        ),
+        None,
+        [
+            (
+                MS,
+                "Milk of Magnesia: read with milk of magnesia: 400 mg magnesium hydroxide per "
+                "5 mL (USP)",
+                INFO,
+            )
+        ],
+    ),
+    (
         "a dose without a unit",
         set_in("medicationStatements", "dosage", [mg_dosage(value=2)]),
         None,

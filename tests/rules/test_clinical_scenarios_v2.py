@@ -61,6 +61,7 @@ def oral(
     times: int = 1,
     purpose: str | None = None,
 ) -> dict[str, Any]:
+    """Return an oral magnesium product as a client sends it."""
     p: dict[str, Any] = {
         "form": form,
         "route": "oral",
@@ -74,6 +75,7 @@ def oral(
 
 
 def meds(*names: str) -> list[dict[str, Any]]:
+    """Return a medication list from free-text names."""
     return [{"name": n} for n in names]
 
 
@@ -94,7 +96,8 @@ class Scenario:
     xfail: str | None = None
 
 
-def S(*args: Any, **kwargs: Any) -> Any:
+def S(*args: Any, **kwargs: Any) -> Any:  # short: reads as a table row
+    """Return a scenario as a pytest parameter (strict xfail when it records a disagreement)."""
     s = Scenario(*args, **kwargs)
     marks = [pytest.mark.xfail(strict=True, reason=s.xfail)] if s.xfail else []
     return pytest.param(s, id=s.id, marks=marks)
@@ -1197,6 +1200,19 @@ SCENARIOS = [
             ),
         },
     ),
+    # §5 v2: a code the tables do not hold is read through its display text
+    S(
+        "unknown-rxnorm-read-through-its-text",
+        {
+            "age": 40,
+            "sex": "female",
+            "kidney": EGFR_OK,
+            "medications": [{"name": "ciprofloxacin 500 mg", "rxnorm": "99999999"}],
+        },
+        "caution",
+        ["interaction.fluoroquinolone"],
+        separations=[("ciprofloxacin", 2, 6)],
+    ),
     S(
         "not-recognized-only",
         {"age": 40, "sex": "female", "kidney": EGFR_OK, "medications": meds("tafamidis 61 mg")},
@@ -1341,6 +1357,13 @@ SCENARIOS = [
         "caution",
         ["form.oxide_low_absorption", "intake.compound_converted", "intake.ul_exceeded"],
         checks={"intake.supplemental_elemental_mg_per_day": 964.8},
+    ),
+    S(
+        "moms-multivitamin-is-not-milk-of-magnesia",
+        {"age": 50, "sex": "female", "kidney": EGFR_OK, "medications": meds("Mom's multivitamin")},
+        "suitable",
+        [],
+        checks={"intake.products": []},
     ),
     S(
         "maalox-as-needed-amount-unknown",
@@ -1668,6 +1691,7 @@ SCENARIOS = [
 
 
 def _get(rec: dict[str, Any], path: str) -> Any:
+    """Return the value at a dotted path ("finding[code].details.x", "intake.products.0")."""
     node: Any = rec
     rest = path
     if rest.startswith("finding["):
@@ -1686,6 +1710,7 @@ def _get(rec: dict[str, Any], path: str) -> Any:
 
 
 def _same(actual: Any, expected: Any) -> bool:
+    """Compare exactly, numbers to the 0.1 mg or 0.01 mL/min a reader sees."""
     if isinstance(expected, bool) or expected is None or isinstance(expected, str):
         return actual == expected
     if isinstance(expected, (int, float)):
@@ -1695,6 +1720,7 @@ def _same(actual: Any, expected: Any) -> bool:
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_scenario(scenario: Scenario) -> None:
+    """Evaluate the profile; every expectation is checked and every miss reported at once."""
     profile = PROFILE_SCHEMA.load(scenario.profile)
     rec = as_json(default_knowledge_base().evaluate(profile))
     got = sorted(f["code"] for f in rec["findings"])
@@ -1817,6 +1843,14 @@ MEMBERS: list[tuple[str, list[str], tuple[str, float | None, float | None] | Non
     ("Digox", ["interaction.digoxin"], None),
     ("CIPROFLOXACIN HCL 500MG TAB", ["interaction.fluoroquinolone"], ("ciprofloxacin", 2, 6)),
     (" LaSiX ", [LT], None),
+    # §13 normalisation: NFKC (full-width letters), confusables (Cyrillic і, С)
+    (
+        "\uff23\uff49\uff50\uff52\uff4f 500 mg",
+        ["interaction.fluoroquinolone"],
+        ("ciprofloxacin", 2, 6),
+    ),
+    ("Las\u0456x 40 mg", [LT], None),
+    ("\u0421ellCept 500 mg", [AR], ("mycophenolate mofetil", 2, 2)),
 ]
 
 
@@ -1916,3 +1950,91 @@ def test_an_intake_just_over_the_ul_never_reads_0_mg_over() -> None:
     assert [f["code"] for f in rec["findings"]] == ["intake.ul_exceeded"]
     assert rec["intake"]["over_upper_limit"] is True
     assert 0 < rec["intake"]["excess_mg_per_day"] <= 0.01
+
+
+# --- §2 v2 / §12: magnesium medicines named in the medication list, as intake -----------------
+
+# (text, route, purpose, elemental mg/day counted, amount known)
+MEDICINES = [
+    # 15 mL × 400 mg/5 mL = 1200 mg hydroxide × 0.417 = 500.4
+    ("Phillips' Milk of Magnesia 15 mL daily", "oral", "antacid_laxative", 500.4, True),
+    ("Gaviscon 2 tablets after meals", "oral", "antacid_laxative", None, False),
+    ("Mylanta as needed", "oral", "antacid_laxative", None, False),
+    ("Maalox", "oral", "antacid_laxative", None, False),
+    ("Epsom salt 2 teaspoons in water by mouth", "oral", "antacid_laxative", None, False),
+    ("magnesium citrate oral solution", "oral", "antacid_laxative", None, False),
+    # 400 mg oxide × 0.603 = 241.2, a supplement unless the text says antacid or laxative
+    ("Mag-Ox 400 daily", "oral", "supplement", 241.2, True),
+    ("Mag-Ox 400 daily for heartburn", "oral", "antacid_laxative", 241.2, True),
+    ("Epsom salt bath", "topical", None, None, False),  # purpose moot: not counted
+    # the record's abbreviation, and "mag" for magnesium: 30 mL MOM = 1000.8 mg as above
+    ("MOM 30 mL hs", "oral", "antacid_laxative", 1000.8, True),
+    ("Mag Oxide 400 mg daily", "oral", "supplement", 241.2, True),
+    ("mag citrate 300 mL once", "oral", "antacid_laxative", None, False),
+]
+
+
+@pytest.mark.parametrize(("text", "route", "purpose", "mg", "known"), MEDICINES)
+def test_magnesium_medicine_in_the_list_is_intake(
+    text: str, route: str, purpose: str | None, mg: float | None, known: bool
+) -> None:
+    profile = PROFILE_SCHEMA.load(
+        {"age": 50, "sex": "female", "kidney": {"egfr": 90}, "medications": [{"name": text}]}
+    )
+    rec = as_json(default_knowledge_base().evaluate(profile))
+    [product] = rec["intake"]["products"]
+    assert (product["route"], product["source"]) == (route, "medication list")
+    if purpose is not None:
+        assert product["purpose"] == purpose
+    if mg is None:
+        assert product["counted_toward_upper_limit"] is False
+    else:
+        assert product["elemental_mg_per_day"] == pytest.approx(mg, abs=0.05)
+    codes = {f["code"] for f in rec["findings"]}
+    assert ("intake.dose_unknown" in codes) == (route == "oral" and not known)
+    assert rec["not_checked"] == []
+
+
+# --- §5 v2: RxNorm clinical drug codes (SCD) from CLINICAL.md ---------------------------------
+
+RXNORM_PRODUCTS = [
+    ("313988", ["interaction.loop_thiazide_diuretic"], []),  # furosemide 40 MG Oral Tablet
+    ("199026", ["interaction.tetracycline"], [("doxycycline", 2.0, 6.0)]),
+]
+
+
+@pytest.mark.parametrize(("code", "codes", "separations"), RXNORM_PRODUCTS)
+def test_rxnorm_clinical_drug_codes(code: str, codes: list[str], separations: list) -> None:
+    profile = PROFILE_SCHEMA.load(
+        {
+            "age": 50,
+            "sex": "female",
+            "kidney": {"egfr": 90},
+            "medications": [{"name": "home med", "rxnorm": code}],
+        }
+    )
+    rec = as_json(default_knowledge_base().evaluate(profile))
+    assert sorted(f["code"] for f in rec["findings"]) == codes
+    assert [
+        (s["drug"], s["drug_before_magnesium_hours"], s["drug_after_magnesium_hours"])
+        for s in rec["plan"]["separations"]
+    ] == separations
+
+
+def test_rxnorm_252430_magnesium_oxide_400_is_intake() -> None:
+    """252430 magnesium oxide 400 MG: 241.2 mg elemental a tablet, the text says how often."""
+    profile = PROFILE_SCHEMA.load(
+        {
+            "age": 50,
+            "sex": "female",
+            "kidney": {"egfr": 90},
+            "medications": [{"name": "one tablet twice daily", "rxnorm": "252430"}],
+        }
+    )
+    rec = as_json(default_knowledge_base().evaluate(profile))
+    assert rec["intake"]["supplemental_elemental_mg_per_day"] == pytest.approx(482.4, abs=0.05)
+    assert sorted(f["code"] for f in rec["findings"]) == [
+        "form.oxide_low_absorption",
+        "intake.compound_converted",
+        "intake.ul_exceeded",
+    ]

@@ -269,6 +269,8 @@ def _product(
     times = dosing.times_per_day(dosage, source, reading)
     if dose is None or times is None:
         return None
+    for assumption in medicine.assumed:  # e.g. milk of magnesia's USP strength
+        reading.note(source, f"{name}: read with {assumption}")
     basis = medicine.dose_basis or ("elemental" if medicine.form is None else "compound")
     return {
         "form": form,

@@ -46,7 +46,7 @@ def call_service(service_id: str):
     drafts = context.get("draftOrders") if service.reads_draft_orders else None
     selections = context.get("selections") if service.hook == "order-select" else None
     mapped = map_patient(fetched.values, drafts, selections=selections)
-    mapped.notes.extend(_incomplete_lists(fetched))
+    _say_incomplete_lists(mapped, fetched)
     if mapped.deceased:
         return _answer([deceased_card()], mapped)
     only = _order_select_scope(mapped) if service.hook == "order-select" else None
@@ -161,9 +161,19 @@ def _hook_request(service: CdsService) -> dict[str, Any]:
     return hook_request
 
 
-def _incomplete_lists(fetched: Prefetched) -> list[DataNote]:
-    """A list read only in part (paging) is said, so the checks are marked incomplete."""
-    return [
+def _say_incomplete_lists(mapped: MappedPatient, fetched: Prefetched) -> None:
+    """A list read only in part (paging) is said once, with the fetch's own reason.
+
+    The reading notes a page left unread from the Bundle alone; where the fetch knows why it
+    stopped (another origin, the page cap, no fhirServer), its reason replaces that note.
+    """
+    sources = {f"prefetch {key}" for key in fetched.incomplete}
+    mapped.notes[:] = [
+        n
+        for n in mapped.notes
+        if not (n.source in sources and n.text.startswith("the list is incomplete"))
+    ]
+    mapped.notes.extend(
         DataNote(f"prefetch {key}", f"the list is incomplete ({why})", affects_safety=True)
         for key, why in sorted(fetched.incomplete.items())
-    ]
+    )

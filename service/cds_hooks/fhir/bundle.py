@@ -18,11 +18,18 @@ Resource = dict[str, Any]
 
 
 def unwrap(
-    key: str, value: Any, seen: set[str], urls: dict[str, Resource]
+    key: str,
+    value: Any,
+    seen: set[str],
+    urls: dict[str, Resource],
+    *,
+    whole_list: bool = True,
 ) -> Reading[list[Resource]]:
     """The resources in one prefetch value; null and OperationOutcome mean no data.
 
-    `seen` drops a resource met before; `urls` collects each entry's fullUrl.
+    `seen` drops a resource met before; `urls` collects each entry's fullUrl. A list read
+    for its latest few (`whole_list=False`: a search with `_count`) is not incomplete for
+    having more pages.
     """
     source = f"prefetch {key}"
     reading: Reading[list[Resource]] = Reading([])
@@ -70,7 +77,8 @@ def unwrap(
         reading.value.append(resource)
     total = value.get("total")
     has_next = any(link.get("relation") == "next" for link in links)
-    if has_next or (isinstance(total, int) and not isinstance(total, bool) and total > matches):
+    more = isinstance(total, int) and not isinstance(total, bool) and total > matches
+    if whole_list and (has_next or more):
         shown = f"{matches} of {total}" if isinstance(total, int) else f"{matches}"
         reading.note(
             source,

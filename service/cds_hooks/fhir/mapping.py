@@ -34,6 +34,9 @@ from service.schemas.profile import ProfileSchema
 # Without an eGFR value, a stage is read as the top of its KDIGO band: every value in the
 # band gives the same kidney finding, and the top never overstates the stage.
 EGFR_FOR_STAGE = {5: 14.0, 4: 29.0}
+# Prefetch keys whose templates ask for the latest few (`_count`): more pages are expected
+# and are not a gap (services.PREFETCH; a test keeps the two in step).
+LATEST_ONLY_KEYS = frozenset({"egfr", "creatinine", "weight", "magnesium", "pregnancy"})
 # Values the profile schema may refuse (out of range: a unit mix-up in the record) and
 # where they came from. Without one the rest is still evaluated; anything else refused
 # (no age) makes the record one that cannot be evaluated, said in one card.
@@ -83,7 +86,10 @@ def map_patient(
 
     seen: set[str] = set()
     urls: dict[str, Any] = {}
-    values = {key: take(bundle.unwrap(key, value, seen, urls)) for key, value in prefetch.items()}
+    values = {
+        key: take(bundle.unwrap(key, value, seen, urls, whole_list=key not in LATEST_ONLY_KEYS))
+        for key, value in prefetch.items()
+    }
     drafts = (
         take(bundle.unwrap("context.draftOrders", draft_orders, set(), urls))
         if draft_orders

@@ -79,17 +79,7 @@ def _run(session: Any, options: Any) -> tuple[InputCounts, PatientCounts, dict[s
 
     sc = session.sparkContext
     files, others = list_export(session, options.input)
-    if files:
-        numbered = sc.union(
-            [
-                sc.textFile(uri, use_unicode=False)
-                .zipWithIndex()
-                .map(lambda pair, name=name: (name, pair[1] + 1, pair[0]))
-                for uri, name in files
-            ]
-        )
-    else:
-        numbered = sc.parallelize([])
+    numbered = _numbered_lines(sc, files)
     tagged = numbered.flatMap(_tag_line).persist(StorageLevel.MEMORY_AND_DISK)
     counts = InputCounts(files=[name for _, name in files], files_not_read=others)
     for part in tagged.mapPartitions(_count_lines).collect():
@@ -99,7 +89,7 @@ def _run(session: Any, options: Any) -> tuple[InputCounts, PatientCounts, dict[s
     rejected = (
         tagged.filter(lambda t: t[0] == "rejected")
         .map(lambda t: t[1])
-        .sortBy(lambda r: (order[r[0]], r[1]))
+        .sortBy(lambda r: (order[r[0]], r[1]), numPartitions=1)  # one job to stream
     )
     out = Path(options.out)
     partial = out / "rejected.jsonl.partial"
@@ -134,6 +124,35 @@ def _run(session: Any, options: Any) -> tuple[InputCounts, PatientCounts, dict[s
         "spark_version": session.version,
     }
     return counts, patients, run
+
+
+def _numbered_lines(sc: Any, files: list[tuple[str, str]]) -> Any:
+    """(file name, line number, bytes) of every line: one counting job for all files.
+
+    The union's partitions are the files' splits in order, so counting each partition's
+    lines gives every partition its first line number (zipWithIndex per file would run a
+    job per file).
+    """
+    if not files:
+        return sc.parallelize([])
+    per_file = [sc.textFile(uri, use_unicode=False) for uri, _ in files]
+    union = sc.union(per_file)
+    sizes = union.mapPartitions(lambda lines: [sum(1 for _ in lines)]).collect()
+    starts: list[tuple[str, int]] = []
+    index = 0
+    for rdd, (_, name) in zip(per_file, files, strict=True):
+        line = 1
+        for _ in range(rdd.getNumPartitions()):
+            starts.append((name, line))
+            line += sizes[index]
+            index += 1
+
+    def number(partition: int, lines: Iterable[bytes]) -> Iterator[tuple[str, int, bytes]]:
+        name, first = starts[partition]
+        for offset, raw in enumerate(lines):
+            yield name, first + offset, raw
+
+    return union.mapPartitionsWithIndex(number)
 
 
 def _tag_line(item: tuple[str, int, bytes]) -> list[tuple[Any, ...]]:

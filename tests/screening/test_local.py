@@ -1,0 +1,169 @@
+"""The local engine: a row per patient, every unusable line reported, one result however run."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from service import cli
+from service.screening import ScreenOptions, local, screen
+from service.screening.results import read_parquet_rows, read_rows
+from tests.screening.synthetic import patient_resources, scenario_resources, write_export
+
+TODAY = date(2026, 12, 1)
+NO_PATIENT = "no Patient resource with this id: only other resources refer to it"
+NO_AGE = "the record cannot be evaluated: age: Missing data for required field."
+
+
+def line(resource) -> str:
+    return json.dumps(resource) + "\n"
+
+
+def heart_rate(pid: str) -> dict:
+    return {
+        "resourceType": "Observation",
+        "id": f"hr-{pid}",
+        "status": "final",
+        "code": {"coding": [{"system": "http://loinc.org", "code": "8867-4"}]},
+        "subject": {"reference": f"Patient/{pid}"},
+    }
+
+
+@pytest.fixture
+def broken_export(tmp_path) -> Path:
+    """20 synthetic patients, the scenario patients, and a file and a gzip file of trouble."""
+    export = write_export(tmp_path / "export", 20, seed=3, extra=list(scenario_resources()))
+    twin = next(patient_resources(1, seed=3)) | {"gender": "other"}  # conflicts with p3-0000001
+    (export / "Extra.ndjson").write_text(
+        line(heart_rate("ghost"))  # 1: a patient known only from an Observation
+        + "{not json\n"  # 2
+        + "\n"  # 3: blank, skipped
+        + line({"resourceType": "Observation", "id": "o"})  # 4: no subject
+        + line(twin)  # 5
+        + line({"resourceType": "Patient", "id": "nobirth", "gender": "female"})  # 6
+        + line({"resourceType": "Patient"}),  # 7
+        encoding="utf-8",
+    )
+    with gzip.open(export / "More.ndjson.gz", "wt", encoding="utf-8") as stream:
+        stream.write(line(heart_rate("nobirth")) + "[]\n" + line(heart_rate("ghost")))
+    (export / "manifest.json").write_text("{}")
+    return export
+
+
+def run(export: Path, out: Path, **options) -> dict:
+    return screen(ScreenOptions(str(export), out, TODAY, **({"processes": 1} | options)))
+
+
+def test_every_patient_is_a_row_and_every_bad_line_is_reported(broken_export, tmp_path):
+    summary = run(broken_export, tmp_path / "out")
+    rows = {r["patient_id"]: r for r in read_rows(tmp_path / "out")}
+    expected_ids = {f"p3-{i:07d}" for i in range(20)} | {
+        "pv-older-woman",
+        "os-sciatica-man",
+        "ghost",
+        "nobirth",
+    }
+    assert set(rows) == expected_ids
+    reasons = {pid: r["reason"] for pid, r in rows.items() if r["status"] == "not_evaluated"}
+    assert reasons["ghost"] == NO_PATIENT
+    assert reasons["nobirth"] == NO_AGE
+    assert reasons["p3-0000001"] == "2 different Patient resources with this id"
+    assert rows["ghost"]["disposition"] is None and rows["ghost"]["finding_codes"] == []
+
+    rejected = [
+        json.loads(x) for x in (tmp_path / "out" / "rejected.jsonl").read_text().splitlines()
+    ]
+    assert rejected == [
+        {"file": "Extra.ndjson", "line": 2, "reason": "not valid JSON"},
+        {
+            "file": "Extra.ndjson",
+            "line": 4,
+            "reason": "Observation without a Patient reference in subject or patient",
+        },
+        {"file": "Extra.ndjson", "line": 7, "reason": "Patient without a valid id"},
+        {"file": "More.ndjson.gz", "line": 2, "reason": "not a FHIR resource (no resourceType)"},
+    ]
+    source = summary["input"]
+    assert source["rejected_lines"] == 4 and source["rejected_examples"] == rejected
+    assert source["files_not_read"] == ["manifest.json"]
+    assert "Encounter" in source["resources_not_read"]
+
+    patients = summary["patients"]
+    assert patients["total"] == len(rows) == 24
+    assert patients["not_evaluated"] == len(reasons)
+    assert sum(patients["by_disposition"].values()) == patients["evaluated"]
+    assert sum(patients["not_evaluated_by_reason"].values()) == len(reasons)
+    by_finding: dict[str, int] = {}
+    for row in rows.values():
+        for code in set(row["finding_codes"]):
+            by_finding[code] = by_finding.get(code, 0) + 1
+    assert patients["by_finding"] == dict(
+        sorted(by_finding.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
+
+
+def test_parquet_holds_the_same_rows_as_json_lines(broken_export, tmp_path):
+    run(broken_export, tmp_path / "out")
+    assert read_parquet_rows(tmp_path / "out") == read_rows(tmp_path / "out")
+
+
+def test_two_processes_and_split_files_give_the_same_result(broken_export, tmp_path, monkeypatch):
+    one = run(broken_export, tmp_path / "one")
+    two = run(broken_export, tmp_path / "two", processes=2)
+    monkeypatch.setattr(local, "CHUNK_BYTES", 2048)  # many ranges per file (in-process run)
+    chunked = run(broken_export, tmp_path / "chunked")
+    assert two["run"]["processes"] == 2
+    for other in (two, chunked):
+        assert {k: v for k, v in other.items() if k != "run"} == {
+            k: v for k, v in one.items() if k != "run"
+        }
+    for name in ("two", "chunked"):
+        assert read_rows(tmp_path / name) == read_rows(tmp_path / "one")
+        assert (tmp_path / name / "rejected.jsonl").read_text() == (
+            tmp_path / "one" / "rejected.jsonl"
+        ).read_text()
+
+
+def test_a_damaged_gzip_file_is_reported_where_it_breaks(tmp_path):
+    export = write_export(tmp_path / "export", 0, extra=list(scenario_resources()))
+    body = gzip.compress((line(heart_rate("pv-older-woman")) * 2000).encode())
+    (export / "Cut.ndjson.gz").write_bytes(body[: len(body) // 2])
+    summary = run(export, tmp_path / "out")
+    (damaged,) = summary["input"]["rejected_examples"]
+    assert damaged["file"] == "Cut.ndjson.gz" and damaged["reason"] == local.DAMAGED_GZIP
+    assert 1 < damaged["line"] <= 2000
+    assert summary["patients"]["evaluated"] == 2
+
+
+def test_the_command_line(tmp_path, capsys):
+    clean = write_export(tmp_path / "clean", 0, extra=list(scenario_resources()))
+    args = [
+        "screen",
+        str(clean),
+        "--out",
+        str(tmp_path / "out"),
+        "--processes",
+        "1",
+        "--as-of",
+        "2026-12-01",
+        "--progress",
+    ]
+    assert cli.main(args) == 0
+    err = capsys.readouterr().err
+    assert "2 patients: 2 evaluated, 0 not evaluated" in err and "evaluating" in err
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["as_of"] == "2026-12-01"
+    (clean / "Bad.ndjson").write_text("{\n")
+    assert cli.main(args) == 1  # complete, but a line could not be used
+    for wrong in (
+        ["screen", str(tmp_path / "missing"), "--out", str(tmp_path / "o")],
+        ["screen", str(clean), "--out", str(tmp_path / "o"), "--master", "local[2]"],
+        ["screen", str(clean), "--out", str(tmp_path / "o"), "--processes", "0"],
+    ):
+        with pytest.raises(SystemExit) as usage:
+            cli.main(wrong)
+        assert usage.value.code == 2

@@ -136,8 +136,6 @@ def _positive(text: str) -> int:
 
 def _screen(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     """Run the screen; print where the outputs are and the counts that matter."""
-    import logging
-
     from service.screening import ScreenOptions, screen
 
     if args.engine == "local" and args.master:
@@ -156,7 +154,6 @@ def _screen(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
-    logging.basicConfig(level=logging.WARNING)
     options = ScreenOptions(
         input=args.input,
         out=Path(args.out),

@@ -20,6 +20,7 @@ line here as in the local engine, not a failed job.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sys
@@ -61,6 +62,8 @@ def _session(master: str) -> Any:
         )
     from pyspark.sql import SparkSession
 
+    # py4j reports every connection at INFO, and again at exit after logging has shut down.
+    logging.getLogger("py4j").setLevel(logging.WARNING)
     builder = SparkSession.builder.master(master).appName("magnesium-cds screen")
     if master.startswith("local"):
         # Executors on this machine run this interpreter (the one with the project installed);

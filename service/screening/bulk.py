@@ -29,8 +29,12 @@ from service.screening.cds_mapping import READ_TYPES
 
 EXPORT_SUFFIXES = (".ndjson", ".ndjson.gz")
 _FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
-# "Patient/123", an absolute URL ending in it, optionally a version ("/_history/2").
-_PATIENT_REFERENCE = re.compile(r"(?:^|/)Patient/([A-Za-z0-9\-.]{1,64})(?:/_history/[^/]+)?$")
+# "Patient/123", an absolute URL ending in it, optionally a version ("/_history/2"); or
+# "urn:uuid:<Patient.id>", as Synthea writes references: such a line is filed under the id,
+# and a row says "no Patient resource" if no Patient has that id (never a silent drop).
+_PATIENT_REFERENCE = re.compile(
+    r"(?:(?:^|/)Patient/|^urn:uuid:)([A-Za-z0-9\-.]{1,64})(?:/_history/[^/]+)?$"
+)
 GZIP_MAGIC = b"\x1f\x8b"
 
 

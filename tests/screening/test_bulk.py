@@ -25,7 +25,9 @@ def obs(subject):
         ("Group/9", None),
         ("Patient/", None),
         ("Patient/has space", None),
-        ("urn:uuid:5f0b", None),
+        ("urn:uuid:d5582579-7193-4866-5560-a01e723b6552", "d5582579-7193-4866-5560-a01e723b6552"),
+        ("urn:oid:1.2.3", None),
+        ("Group/urn:uuid:1", None),
         ("Patient/" + "x" * 65, None),
     ),
 )

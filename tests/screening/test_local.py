@@ -167,3 +167,24 @@ def test_the_command_line(tmp_path, capsys):
         with pytest.raises(SystemExit) as usage:
             cli.main(wrong)
         assert usage.value.code == 2
+
+
+EXTERNAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "external"
+
+
+@pytest.mark.skipif(not EXTERNAL.is_dir(), reason=f"{EXTERNAL} is absent (the shared fixtures)")
+def test_a_synthea_patient_written_as_a_bulk_export(tmp_path):
+    bundle = json.loads((EXTERNAL / "synthea-sample-patient-excerpt.json").read_text())
+    export = tmp_path / "export"
+    export.mkdir()
+    for entry in bundle["entry"]:  # Synthea refers to the patient as urn:uuid:<id>
+        resource = entry["resource"]
+        with open(export / f"{resource['resourceType']}.ndjson", "a", encoding="utf-8") as f:
+            f.write(line(resource))
+    summary = run(export, tmp_path / "out")
+    (row,) = read_rows(tmp_path / "out")
+    assert row["patient_id"] == "d5582579-7193-4866-5560-a01e723b6552"
+    # An older adult with no kidney function on record: caution, as the knowledge base says.
+    assert (row["status"], row["disposition"]) == ("evaluated", "caution")
+    assert row["finding_codes"] == ["kidney.unknown_older_adult"]
+    assert summary["input"]["resources_read"] == {"Condition": 1, "Patient": 1}

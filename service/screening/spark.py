@@ -47,14 +47,14 @@ class SparkUnavailable(Exception):
 
 def run(options: Any) -> tuple[InputCounts, PatientCounts, dict[str, Any]]:
     """Screen `options.input` on Spark at `options.master`."""
-    session = _session(options.master)
+    session = _session(options.master, options.progress)
     try:
         return _run(session, options)
     finally:
         session.stop()
 
 
-def _session(master: str) -> Any:
+def _session(master: str, progress: bool | None) -> Any:
     if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
         raise SparkUnavailable(
             "the Spark engine needs Java 17 or later (Debian: apt-get install "
@@ -64,7 +64,12 @@ def _session(master: str) -> Any:
 
     # py4j reports every connection at INFO, and again at exit after logging has shut down.
     logging.getLogger("py4j").setLevel(logging.WARNING)
-    builder = SparkSession.builder.master(master).appName("magnesium-cds screen")
+    show = sys.stderr.isatty() if progress is None else progress  # as the local engine's bar
+    builder = (
+        SparkSession.builder.master(master)
+        .appName("magnesium-cds screen")
+        .config("spark.ui.showConsoleProgress", "true" if show else "false")
+    )
     if master.startswith("local"):
         # Executors on this machine run this interpreter (the one with the project installed);
         # on a cluster the executors' Python comes from the cluster's configuration.

@@ -188,3 +188,21 @@ def test_a_synthea_patient_written_as_a_bulk_export(tmp_path):
     assert (row["status"], row["disposition"]) == ("evaluated", "caution")
     assert row["finding_codes"] == ["kidney.unknown_older_adult"]
     assert summary["input"]["resources_read"] == {"Condition": 1, "Patient": 1}
+
+
+@pytest.mark.parametrize(
+    ("size", "processes", "partitions"),
+    (
+        (1_000_000, 2, 8),  # small: enough tasks to keep every worker busy
+        (32 * 1024 * 1024 * 100, 2, 100),  # 3.2 GB: 32 MB a partition
+        (32 * 1024 * 1024 * 100 + 1, 2, 101),
+        (10**13, 2, 512),  # capped: the split tasks keep this many files open
+    ),
+)
+def test_partitions_grow_with_the_export(size, processes, partitions):
+    assert local.partitions_for(size, processes) == partitions
+
+
+def test_a_patient_lands_in_the_same_partition_in_every_process():
+    # Pinned: str hash() differs between processes (PYTHONHASHSEED); crc32 does not.
+    assert [local.partition_of("p3-0000001", n) for n in (1, 7, 512)] == [0, 3, 511]

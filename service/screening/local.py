@@ -28,9 +28,9 @@ import multiprocessing
 import os
 import sys
 import zlib
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -195,9 +195,21 @@ class Pool:
             )
 
     def map(self, function: Callable[..., Any], *iterables: Iterable[Any]) -> Iterator[Any]:
+        """`function` over the arguments, results in order, at most 2 per worker in flight.
+
+        Executor.map would submit every task at once and hold every finished result until
+        the slowest one before it is consumed: all rows of the export, in the worst case.
+        """
         if self.executor is None:
-            return map(function, *iterables)
-        return self.executor.map(function, *iterables)
+            yield from map(function, *iterables)
+            return
+        pending: deque[Future[Any]] = deque()
+        for args in zip(*iterables, strict=True):
+            if len(pending) >= 2 * self.processes:
+                yield pending.popleft().result()
+            pending.append(self.executor.submit(function, *args))
+        while pending:
+            yield pending.popleft().result()
 
     def close(self) -> None:
         if self.executor is not None:

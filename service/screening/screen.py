@@ -38,9 +38,9 @@ def screen(options: ScreenOptions) -> dict[str, Any]:
         _remove(options.out / name)
     started = time.perf_counter()
     if options.engine == "spark":
-        from service.screening import spark
+        from service.screening.spark import run as run_spark  # PySpark only when asked for
 
-        input_counts, patients, run = spark.run(options)
+        input_counts, patients, run = run_spark(options)
     elif options.engine == "local":
         input_counts, patients, run = run_local(options)
     else:

@@ -6,6 +6,9 @@ line is read on its own (`read_line`) and becomes one of:
 
 - a resource of a patient (`Line.patient_id` set): a Patient by its id, the other types
   the CDS Hooks prefetch reads by their `subject` (or `patient`) reference;
+- a shared resource (`Line.shared`): a Medication, which belongs to no patient; the
+  MedicationRequests and MedicationStatements that refer to it ("Medication/<id>") get it
+  with them, as a FHIR server's `_include` would add it;
 - an ignored resource: a type the prefetch does not read (Encounter, Procedure…), counted
   by type in the summary;
 - a rejected line, with the reason: not JSON, not a FHIR resource, a resource with no
@@ -25,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
-from service.screening.cds_mapping import READ_TYPES
+from service.screening.cds_mapping import READ_TYPES, SHARED_TYPES
 
 EXPORT_SUFFIXES = (".ndjson", ".ndjson.gz")
 _FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
@@ -46,6 +49,7 @@ class Line:
     resource_type: str | None = None
     patient_id: str | None = None  # set for a resource of a patient's record
     rejected: str | None = None  # why the line could not be used
+    shared: bool = False  # a resource patients' resources refer to (a Medication)
 
 
 def read_line(text: str | bytes) -> Line:
@@ -57,12 +61,14 @@ def read_line(text: str | bytes) -> Line:
     if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):
         return Line(rejected="not a FHIR resource (no resourceType)")
     kind = resource["resourceType"]
-    if kind not in READ_TYPES:
+    if kind not in READ_TYPES and kind not in SHARED_TYPES:
         return Line(resource_type=kind)
-    if kind == "Patient":
+    if kind == "Patient" or kind in SHARED_TYPES:
         rid = resource.get("id")
         if not isinstance(rid, str) or not _FHIR_ID.fullmatch(rid):
-            return Line(resource_type=kind, rejected="Patient without a valid id")
+            return Line(resource_type=kind, rejected=f"{kind} without a valid id")
+        if kind in SHARED_TYPES:
+            return Line(resource, kind, shared=True)
         return Line(resource, kind, rid)
     patient = patient_reference(resource)
     if patient is None:

@@ -15,6 +15,11 @@ here:
   carries: the mapping reads each resource once, so one copy per key would be lost).
 - `Type?patient=…` without `code`: every resource of that type.
 
+A Medication a patient's medication resource refers to (`medicationReference`
+"Medication/<id>") is added to that key's Bundle, as `_include` would add it, so the mapping
+reads its code; one that is not in the export is left out, and the mapping says the
+medication could not be named.
+
 Other search parameters (`status`, `clinical-status`, `_sort`, `_count`) are not applied:
 the mapping filters status itself and picks the most recent value, so passing every
 candidate gives it a superset of what an EHR would send, never less. A template of any
@@ -98,10 +103,17 @@ ROUTES = routes()
 # as not read.
 READ_TYPES = frozenset(r.resource_type for r in ROUTES)
 _BY_TYPE = {t: tuple(r for r in ROUTES if r.resource_type == t) for t in READ_TYPES}
+# Resources outside any patient's record that the record's resources refer to.
+SHARED_TYPES = frozenset({"Medication"})
 
 
-def prefetch_for(resources: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """The prefetch a CDS client would send for a patient with `resources`."""
+def prefetch_for(
+    resources: Sequence[Mapping[str, Any]], shared: Mapping[str, Mapping[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The prefetch a CDS client would send for a patient with `resources`.
+
+    `shared` maps "Medication/<id>" to the export's Medication resources.
+    """
     chosen: dict[str, list[Mapping[str, Any]]] = {route.key: [] for route in ROUTES}
     for resource in resources:
         routes_of_type = _BY_TYPE.get(resource.get("resourceType"))  # type: ignore[arg-type]
@@ -114,6 +126,9 @@ def prefetch_for(resources: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
                 if route.codings.isdisjoint(codings):
                     continue
             chosen[route.key].append(resource)
+    if shared:
+        for route in ROUTES:
+            chosen[route.key] += _included(chosen[route.key], shared)
     return {
         route.key: (chosen[route.key][0] if chosen[route.key] else None)
         if route.single
@@ -122,9 +137,26 @@ def prefetch_for(resources: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     }
 
 
-def map_resources(resources: Sequence[Mapping[str, Any]], today: date) -> Any:
+def map_resources(
+    resources: Sequence[Mapping[str, Any]],
+    today: date,
+    shared: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Any:
     """Map one patient's resources with the CDS Hooks mapping (returns its MappedPatient)."""
-    return map_patient(prefetch_for(resources), None, today)
+    return map_patient(prefetch_for(resources, shared), None, today)
+
+
+def _included(
+    resources: Sequence[Mapping[str, Any]], shared: Mapping[str, Mapping[str, Any]]
+) -> list[Mapping[str, Any]]:
+    """The shared resources `resources` refer to by medicationReference, each once."""
+    found: dict[str, Mapping[str, Any]] = {}
+    for resource in resources:
+        reference = resource.get("medicationReference")
+        target = reference.get("reference") if isinstance(reference, Mapping) else None
+        if isinstance(target, str) and target in shared:
+            found.setdefault(target, shared[target])
+    return list(found.values())
 
 
 def _searchset(resources: Iterable[Mapping[str, Any]]) -> dict[str, Any] | None:

@@ -39,8 +39,13 @@ def knowledge_base_version() -> str:
     return default_knowledge_base().version
 
 
-def evaluate_patient(patient_id: str, records: Sequence[Record], today: date) -> dict[str, Any]:
-    """The result row for one patient's records (in any order)."""
+def evaluate_patient(
+    patient_id: str,
+    records: Sequence[Record],
+    today: date,
+    shared: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The result row for one patient's records (in any order); `shared`: the Medications."""
     ordered = sorted(records, key=sort_key)
     row = _row(patient_id)
     patients = [r[4] for r in ordered if r[0] == "Patient"]
@@ -53,7 +58,7 @@ def evaluate_patient(patient_id: str, records: Sequence[Record], today: date) ->
     if len(patients) > 1:
         return _not_evaluated(row, f"{len(patients)} different Patient resources with this id")
     try:
-        mapped = map_resources([r[4] for r in ordered], today)
+        mapped = map_resources([r[4] for r in ordered], today, shared)
         _add_notes(row, mapped.notes)
         try:
             profile = PROFILE_SCHEMA.load(mapped.profile)

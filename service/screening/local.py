@@ -5,8 +5,9 @@ Two passes over temporary files in a work folder (removed at the end):
 1. **Split.** Each export file (a plain file in ranges of `CHUNK_BYTES` cut at line ends;
    a gzip file whole) is read line by line by one worker. Every resource of a patient is
    appended to partition `crc32(patient id) % partitions` as a length-prefixed `marshal`
-   record; rejected
-   lines go to the chunk's own rejected file with their file and line number.
+   record; rejected lines go to the chunk's own rejected file with their file and line
+   number, shared resources (Medications) to its shared file, which each worker loads once
+   in pass 2 (that memory is the export's formulary, not its patients).
 2. **Evaluate.** Each partition is loaded by one worker, grouped by patient, and every
    patient evaluated in patient-id order; the rows come back to this process, which writes
    them (JSON lines and Parquet) and counts them for the summary.
@@ -109,7 +110,8 @@ def split_chunk(chunk: Chunk, work: str, partitions: int) -> InputCounts:
     counts = InputCounts()
     outputs: dict[int, Any] = {}
     rejected_path = Path(work, f"rejected-{chunk.index:06d}.jsonl")
-    with open(rejected_path, "w", encoding="utf-8") as rejected:
+    shared_path = Path(work, f"shared-{chunk.index:06d}")
+    with open(rejected_path, "w", encoding="utf-8") as rejected, open(shared_path, "wb") as shared:
 
         def reject(number: int, reason: str) -> None:
             counts.rejected += 1
@@ -127,6 +129,12 @@ def split_chunk(chunk: Chunk, work: str, partitions: int) -> InputCounts:
                 line = read_line(raw)
                 if line.rejected is not None:
                     reject(number, line.rejected)
+                elif line.shared:
+                    assert line.resource is not None and line.resource_type is not None
+                    counts.resources_read[line.resource_type] += 1
+                    key = f"{line.resource_type}/{line.resource['id']}"
+                    data = marshal.dumps((key, line.resource))
+                    shared.write(len(data).to_bytes(4, "little") + data)
                 elif line.patient_id is None:
                     counts.resources_not_read[line.resource_type] += 1
                 else:
@@ -163,14 +171,35 @@ def evaluate_partition(partition: int, work: str, today: date) -> list[dict[str,
     if not folder.is_dir():
         return []
     for path in sorted(folder.iterdir()):
-        data = memoryview(path.read_bytes())
-        offset = 0
-        while offset < len(data):  # length-prefixed records (marshal.load on a file is slow)
-            size = int.from_bytes(data[offset : offset + 4], "little")
-            record = marshal.loads(data[offset + 4 : offset + 4 + size])
-            offset += 4 + size
+        for record in _records(path):
             groups[record[0]].append(record[1:])
-    return [evaluate_patient(pid, groups[pid], today) for pid in sorted(groups)]
+    shared = _shared(work)
+    return [evaluate_patient(pid, groups[pid], today, shared) for pid in sorted(groups)]
+
+
+_SHARED: dict[str, dict[str, Any]] = {}  # work folder → its Medications, loaded once a worker
+
+
+def _shared(work: str) -> dict[str, Any]:
+    """The export's shared resources by reference; the first of a duplicated id wins."""
+    if work not in _SHARED:
+        _SHARED.clear()  # one run at a time
+        table: dict[str, Any] = {}
+        for path in sorted(Path(work).glob("shared-*")):
+            for key, resource in _records(path):
+                table.setdefault(key, resource)
+        _SHARED[work] = table
+    return _SHARED[work]
+
+
+def _records(path: Path) -> Iterator[Any]:
+    """The length-prefixed marshal records of `path` (marshal.load on a file is slow)."""
+    data = memoryview(path.read_bytes())
+    offset = 0
+    while offset < len(data):
+        size = int.from_bytes(data[offset : offset + 4], "little")
+        yield marshal.loads(data[offset + 4 : offset + 4 + size])
+        offset += 4 + size
 
 
 def _init_worker() -> None:

@@ -108,13 +108,22 @@ def _run(session: Any, options: Any) -> tuple[InputCounts, PatientCounts, dict[s
                 counts.rejected_examples.append({"file": name, "line": number, "reason": reason})
     os.replace(partial, out / "rejected.jsonl")
 
+    # The Medications, to every executor; of a duplicated id the first in file order wins,
+    # as in the local engine.
+    shared = sc.broadcast(
+        tagged.filter(lambda t: t[0] == "shared")
+        .map(lambda t: (t[1], (order[t[2][0]], t[2][1], t[2][2])))
+        .reduceByKey(lambda a, b: a if a[:2] <= b[:2] else b)
+        .mapValues(lambda v: v[2])
+        .collectAsMap()
+    )
     today = options.today
     partitions = max(sc.defaultParallelism * 4, 1)
     rows = (
         tagged.filter(lambda t: t[0] == "record")
         .map(lambda t: (t[1], t[2]))
         .groupByKey(numPartitions=partitions)
-        .mapPartitions(lambda groups: _evaluate_groups(groups, today))
+        .mapPartitions(lambda groups: _evaluate_groups(groups, today, shared.value))
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
     patients = PatientCounts()
@@ -171,6 +180,9 @@ def _tag_line(item: tuple[str, int, bytes]) -> list[tuple[Any, ...]]:
     line = read_line(raw)
     if line.rejected is not None:
         return [("rejected", (name, number, line.rejected))]
+    if line.shared and line.resource is not None:
+        key = f"{line.resource_type}/{line.resource['id']}"
+        return [("shared", key, (name, number, line.resource))]
     if line.patient_id is None:
         return [("ignored", line.resource_type)]
     resource = line.resource or {}
@@ -187,14 +199,18 @@ def _count_lines(tagged: Iterable[tuple[Any, ...]]) -> Iterator[InputCounts]:
             counts.rejected_by_reason[item[1][2]] += 1
         elif item[0] == "ignored":
             counts.resources_not_read[item[1]] += 1
+        elif item[0] == "shared":
+            counts.resources_read[item[1].split("/", 1)[0]] += 1
         else:
             counts.resources_read[item[2][0]] += 1
     yield counts
 
 
-def _evaluate_groups(groups: Iterable[tuple[str, Iterable[Record]]], today: date) -> Iterator[dict]:
+def _evaluate_groups(
+    groups: Iterable[tuple[str, Iterable[Record]]], today: date, shared: dict[str, Any]
+) -> Iterator[dict]:
     for patient_id, records in groups:
-        yield evaluate_patient(patient_id, list(records), today)
+        yield evaluate_patient(patient_id, list(records), today, shared)
 
 
 def _count_rows(rows: Iterable[dict[str, Any]]) -> Iterator[PatientCounts]:

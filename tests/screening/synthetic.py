@@ -7,7 +7,8 @@ every run and any patient can be rebuilt alone. Patients vary in age (children t
 sex, eGFR (none, one or two, some as "<15", some in mL/min, CKD stages and dialysis from the
 problem list instead), creatinine, serum magnesium (mg/dL or mmol/L, low to toxic),
 pregnancy, back pain with or without sciatica or cauda equina syndrome, interacting and
-other medications (some stopped), and magnesium products (oxide, citrate, glycinate, milk
+other medications (some stopped; some by reference to the export's Medication resources,
+a few to one it lacks), and magnesium products (oxide, citrate, glycinate, milk
 of magnesia by the mL, topical, a salt with no known elemental fraction, no dose). A few
 patients have no birth date (not evaluable), and each export carries resources of types the
 screen does not read (Encounter) and Observations it does not use (heart rate).
@@ -38,14 +39,6 @@ from tests.cds_hooks.scenarios import (
     patient,
 )
 
-TYPES = (
-    "Patient",
-    "Observation",
-    "Condition",
-    "MedicationRequest",
-    "MedicationStatement",
-    "Encounter",
-)
 MG_DL = {"unit": "mg/dL", "system": "http://unitsofmeasure.org", "code": "mg/dL"}
 MMOL_L = {"unit": "mmol/L", "system": "http://unitsofmeasure.org", "code": "mmol/L"}
 EGFR_CODES = ("98979-8", "62238-1", "33914-3", "88294-4")
@@ -179,7 +172,7 @@ def patient_resources(i: int, seed: int = 0) -> Iterator[dict[str, Any]]:
 
     for rxnorm, display in rng.sample(MEDICATIONS, rng.choice((0, 0, 1, 1, 2, 3))):
         status = "stopped" if rng.random() < 0.15 else "active"
-        yield medication_request(
+        request = medication_request(
             next_id("rx"),
             pid,
             rxnorm,
@@ -187,6 +180,14 @@ def patient_resources(i: int, seed: int = 0) -> Iterator[dict[str, Any]]:
             status=status,
             dose=dosage(1, rng.choice((1, 1, 2)), "as directed"),
         )
+        roll = rng.random()
+        if roll < 0.3:  # as many EHRs export them: a reference to the formulary's Medication
+            del request["medicationCodeableConcept"]
+            missing = roll < 0.01  # a Medication the export does not hold: not checked
+            request["medicationReference"] = {
+                "reference": "Medication/not-exported" if missing else f"Medication/rx{rxnorm}"
+            }
+        yield request
     for rxnorm, display, amount in rng.sample(MAGNESIUM, rng.choice((0, 1, 1, 1, 2))):
         per_day = rng.choice((1, 1, 2, 3))
         dose = dosage(amount or 1, per_day, f"{amount} {'mL' if 'ML' in display else 'tablet'}")
@@ -213,6 +214,18 @@ def patient_resources(i: int, seed: int = 0) -> Iterator[dict[str, Any]]:
             "class": {"code": "AMB"},
             "subject": {"reference": f"Patient/{pid}"},
         }
+
+
+def formulary() -> list[dict[str, Any]]:
+    """The Medication resources the MedicationRequests refer to (Medication.ndjson)."""
+    return [
+        {
+            "resourceType": "Medication",
+            "id": f"rx{rxnorm}",
+            "code": scenarios.medication(rxnorm, display),
+        }
+        for rxnorm, display in MEDICATIONS
+    ]
 
 
 def scenario_resources() -> Iterator[dict[str, Any]]:
@@ -246,6 +259,8 @@ def write_export(
                 files[(kind, part)] = stack.enter_context(handle)
             return files[(kind, part)]
 
+        for resource in formulary():
+            stream("Medication", 0).write(json.dumps(resource) + "\n")
         for i in range(patients):
             for resource in patient_resources(i, seed):
                 stream(resource["resourceType"], i).write(json.dumps(resource) + "\n")

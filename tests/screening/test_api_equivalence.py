@@ -10,7 +10,12 @@ from typing import Any
 from service.screening import ScreenOptions, screen
 from service.screening.results import read_rows
 from tests.cds_hooks import scenarios
-from tests.screening.synthetic import patient_resources, scenario_resources, write_export
+from tests.screening.synthetic import (
+    formulary,
+    patient_resources,
+    scenario_resources,
+    write_export,
+)
 
 PATIENT_VIEW = "/cds-services/magnesium-back-pain-review"
 # Spelled out, not imported: the prefetch key each Observation code of the export belongs to.
@@ -32,6 +37,7 @@ OTHER_KEYS = {
     "Encounter": None,
 }
 SYNTHETIC = 60
+FORMULARY = {f"Medication/{m['id']}": m for m in formulary()}
 
 
 def age_on(today: date, born: str) -> int:
@@ -53,6 +59,9 @@ def prefetch_by_hand(resources: list[dict[str, Any]]) -> dict[str, Any]:
             key = OTHER_KEYS[r["resourceType"]]
         if key:
             by_key[key].append(r)
+        target = (r.get("medicationReference") or {}).get("reference")
+        if target in FORMULARY and FORMULARY[target] not in by_key[key]:
+            by_key[key].append(FORMULARY[target])  # as _include would add it
     keys = (
         "egfr",
         "creatinine",

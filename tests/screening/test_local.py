@@ -206,3 +206,55 @@ def test_partitions_grow_with_the_export(size, processes, partitions):
 def test_a_patient_lands_in_the_same_partition_in_every_process():
     # Pinned: str hash() differs between processes (PYTHONHASHSEED); crc32 does not.
     assert [local.partition_of("p3-0000001", n) for n in (1, 7, 512)] == [0, 3, 511]
+
+
+def test_a_medication_by_reference_is_read_from_the_exported_medication(tmp_path):
+    export = write_export(tmp_path / "export", 0)
+    person = {"resourceType": "Patient", "id": "m1", "birthDate": "1950-01-01", "gender": "male"}
+
+    def request(rid: str, target: str) -> dict:
+        return {
+            "resourceType": "MedicationRequest",
+            "id": rid,
+            "status": "active",
+            "intent": "order",
+            "subject": {"reference": "Patient/m1"},
+            "medicationReference": {"reference": target},
+        }
+
+    (export / "Extra.ndjson").write_text(
+        line(person)
+        + line(request("r1", "Medication/furo"))
+        + line(request("r2", "Medication/gone"))
+        + line(
+            {
+                "resourceType": "Medication",
+                "id": "furo",
+                "code": {
+                    "coding": [
+                        {
+                            "system": "http://www.nlm.nih.gov/research/umls/rxnorm",
+                            "code": "4603",
+                            "display": "Furosemide 40 MG Oral Tablet",
+                        }
+                    ]
+                },
+            }
+        )
+        + line({"resourceType": "Medication", "code": {"text": "no id"}}),
+        encoding="utf-8",
+    )
+    summary = run(export, tmp_path / "out")
+    (row,) = read_rows(tmp_path / "out")
+    assert "interaction.loop_thiazide_diuretic" in row["finding_codes"]
+    assert row["not_checked"] == [
+        {
+            "kind": "resource",
+            "item": "MedicationRequest/r2",
+            "reason": "medication without a name or code: not checked for interactions",
+        }
+    ]
+    assert summary["input"]["rejected_examples"] == [
+        {"file": "Extra.ndjson", "line": 5, "reason": "Medication without a valid id"}
+    ]
+    assert summary["input"]["resources_read"]["Medication"] == 12 + 1  # the formulary, furo

@@ -9,8 +9,9 @@ line is read on its own (`read_line`) and becomes one of:
 - a shared resource (`Line.shared`): a Medication, which belongs to no patient; the
   MedicationRequests and MedicationStatements that refer to it ("Medication/<id>") get it
   with them, as a FHIR server's `_include` would add it;
-- an ignored resource: a type the prefetch does not read (Encounter, Procedure…), counted
-  by type in the summary;
+- an ignored resource: a type the prefetch does not read (Encounter, Procedure…), or an
+  Observation with a code no prefetch key asks for (a heart rate), counted by type in the
+  summary;
 - a rejected line, with the reason: not JSON, not a FHIR resource, a resource with no
   patient to file it under. The summary reports each with its file and line number.
 
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
-from service.screening.cds_mapping import READ_TYPES, SHARED_TYPES
+from service.screening.cds_mapping import READ_TYPES, SHARED_TYPES, wanted
 
 EXPORT_SUFFIXES = (".ndjson", ".ndjson.gz")
 _FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
@@ -70,6 +71,8 @@ def read_line(text: str | bytes) -> Line:
         if kind in SHARED_TYPES:
             return Line(resource, kind, shared=True)
         return Line(resource, kind, rid)
+    if not wanted(resource):
+        return Line(resource_type=kind)  # e.g. an Observation no prefetch key asks for
     patient = patient_reference(resource)
     if patient is None:
         return Line(

@@ -107,6 +107,21 @@ _BY_TYPE = {t: tuple(r for r in ROUTES if r.resource_type == t) for t in READ_TY
 SHARED_TYPES = frozenset({"Medication"})
 
 
+def wanted(resource: Mapping[str, Any]) -> bool:
+    """Whether a prefetch key takes `resource`: its type, and its code where a key asks for one.
+
+    The readers drop what no key takes (a heart rate, say) before it is partitioned or
+    shuffled: most of a real export's Observations.
+    """
+    routes_of_type = _BY_TYPE.get(resource.get("resourceType"))  # type: ignore[arg-type]
+    if not routes_of_type:
+        return False
+    if any(route.codings is None for route in routes_of_type):
+        return True
+    codings = _codings(resource)
+    return any(not route.codings.isdisjoint(codings) for route in routes_of_type if route.codings)
+
+
 def prefetch_for(
     resources: Sequence[Mapping[str, Any]], shared: Mapping[str, Mapping[str, Any]] | None = None
 ) -> dict[str, Any]:

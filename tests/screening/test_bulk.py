@@ -10,9 +10,11 @@ from hypothesis import strategies as st
 
 from service.screening.bulk import patient_reference, read_line
 
+EGFR = {"coding": [{"system": "http://loinc.org", "code": "98979-8"}]}
 
-def obs(subject):
-    return {"resourceType": "Observation", "id": "o1", "subject": subject}
+
+def obs(subject, code=EGFR):
+    return {"resourceType": "Observation", "id": "o1", "code": code, "subject": subject}
 
 
 @pytest.mark.parametrize(
@@ -73,6 +75,21 @@ def test_rejected_lines_say_why(text, reason):
 def test_a_type_the_screen_does_not_read_is_counted_not_rejected():
     line = read_line('{"resourceType": "Encounter", "subject": {"reference": "Patient/1"}}')
     assert (line.resource_type, line.patient_id, line.rejected) == ("Encounter", None, None)
+
+
+@pytest.mark.parametrize(
+    "code",
+    (
+        {"coding": [{"system": "http://loinc.org", "code": "8867-4"}]},  # heart rate
+        {"coding": [{"system": "http://example.org/local", "code": "98979-8"}]},
+        {"text": "eGFR"},  # no coding: no key can ask for it
+        None,
+    ),
+)
+def test_an_observation_no_prefetch_key_asks_for_is_counted_not_read(code):
+    for subject in ({"reference": "Patient/1"}, None):
+        line = read_line(json.dumps(obs(subject, code)))
+        assert (line.resource_type, line.patient_id, line.rejected) == ("Observation", None, None)
 
 
 def test_resources_are_filed_under_their_patient():

@@ -23,13 +23,14 @@ def line(resource) -> str:
     return json.dumps(resource) + "\n"
 
 
-def heart_rate(pid: str) -> dict:
+def egfr(pid: str, code: str = "98979-8") -> dict:
     return {
         "resourceType": "Observation",
-        "id": f"hr-{pid}",
+        "id": f"egfr-{pid}",
         "status": "final",
-        "code": {"coding": [{"system": "http://loinc.org", "code": "8867-4"}]},
+        "code": {"coding": [{"system": "http://loinc.org", "code": code}]},
         "subject": {"reference": f"Patient/{pid}"},
+        "valueQuantity": {"value": 50, "unit": "mL/min/{1.73_m2}"},
     }
 
 
@@ -39,17 +40,17 @@ def broken_export(tmp_path) -> Path:
     export = write_export(tmp_path / "export", 20, seed=3, extra=list(scenario_resources()))
     twin = next(patient_resources(1, seed=3)) | {"gender": "other"}  # conflicts with p3-0000001
     (export / "Extra.ndjson").write_text(
-        line(heart_rate("ghost"))  # 1: a patient known only from an Observation
+        line(egfr("ghost"))  # 1: a patient known only from an Observation
         + "{not json\n"  # 2
         + "\n"  # 3: blank, skipped
-        + line({"resourceType": "Observation", "id": "o"})  # 4: no subject
+        + line(egfr("x") | {"subject": None})  # 4: no subject
         + line(twin)  # 5
         + line({"resourceType": "Patient", "id": "nobirth", "gender": "female"})  # 6
         + line({"resourceType": "Patient"}),  # 7
         encoding="utf-8",
     )
     with gzip.open(export / "More.ndjson.gz", "wt", encoding="utf-8") as stream:
-        stream.write(line(heart_rate("nobirth")) + "[]\n" + line(heart_rate("ghost")))
+        stream.write(line(egfr("nobirth")) + "[]\n" + line(egfr("ghost", "8867-4")))
     (export / "manifest.json").write_text("{}")
     return export
 
@@ -130,7 +131,7 @@ def test_two_processes_and_split_files_give_the_same_result(broken_export, tmp_p
 
 def test_a_damaged_gzip_file_is_reported_where_it_breaks(tmp_path):
     export = write_export(tmp_path / "export", 0, extra=list(scenario_resources()))
-    body = gzip.compress((line(heart_rate("pv-older-woman")) * 2000).encode())
+    body = gzip.compress((line(egfr("pv-older-woman")) * 2000).encode())
     (export / "Cut.ndjson.gz").write_bytes(body[: len(body) // 2])
     summary = run(export, tmp_path / "out")
     (damaged,) = summary["input"]["rejected_examples"]

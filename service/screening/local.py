@@ -42,7 +42,7 @@ from service.screening.evaluate import Record, evaluate_patient
 from service.screening.results import InputCounts, rejected_json
 
 CHUNK_BYTES = 64 * 1024 * 1024
-PARTITION_BYTES = 32 * 1024 * 1024
+PARTITION_BYTES = 16 * 1024 * 1024  # about 8x that in parsed resources: ~150 MB a worker
 GZIP_RATIO = 8  # NDJSON of FHIR compresses about this much
 MAX_PARTITIONS = 512  # files each split task keeps open
 PARTITIONS_PER_PROCESS = 4  # enough tasks to keep every worker busy to the end

@@ -195,8 +195,8 @@ def test_a_synthea_patient_written_as_a_bulk_export(tmp_path):
     ("size", "processes", "partitions"),
     (
         (1_000_000, 2, 8),  # small: enough tasks to keep every worker busy
-        (32 * 1024 * 1024 * 100, 2, 100),  # 3.2 GB: 32 MB a partition
-        (32 * 1024 * 1024 * 100 + 1, 2, 101),
+        (16 * 1024 * 1024 * 100, 2, 100),  # 1.6 GB: 16 MB a partition
+        (16 * 1024 * 1024 * 100 + 1, 2, 101),
         (10**13, 2, 512),  # capped: the split tasks keep this many files open
     ),
 )

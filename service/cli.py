@@ -2,7 +2,8 @@
 
 `magnesium-cds screen EXPORT --out DIR` screens a FHIR Bulk Data export (see
 service/screening/): exit status 0 when every patient was evaluated and every line read,
-1 when the output lists patients not evaluated or lines rejected, 2 for usage errors.
+1 when the output lists patients not evaluated or lines rejected, or there were no
+patients, 2 for usage errors.
 
 `magnesium-cds db upgrade` migrates the audit database (CDS_DATABASE_URL) to the newest
 revision; `db downgrade REV` and `db current` do what they say.
@@ -182,6 +183,9 @@ def _screen(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         f"(summary.json); {summary['run']['patients_per_second']} patients/s",
         file=sys.stderr,
     )
+    if not patients["total"]:
+        print(f"magnesium-cds screen: no patients found in {args.input}", file=sys.stderr)
+        return 1  # an empty screen is not a clean one
     return 1 if patients["not_evaluated"] or lines["rejected_lines"] else 0
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from service.screening import local
 from service.screening.bulk import export_files
 from service.screening.evaluate import knowledge_base_version
-from service.screening.results import InputCounts, ParquetRows, PatientCounts, row_json
+from service.screening.results import EXAMPLES, InputCounts, ParquetRows, PatientCounts, row_json
 
 OUTPUTS = ("results.jsonl", "results.parquet", "rejected.jsonl", "summary.json")
 
@@ -125,7 +125,7 @@ def _collect_rejected(work: str, chunks: list[local.Chunk], out: Path, counts: I
             with open(Path(work, f"rejected-{chunk.index:06d}.jsonl"), encoding="utf-8") as part:
                 for line in part:
                     joined.write(line)
-                    if len(counts.rejected_examples) < 20:
+                    if len(counts.rejected_examples) < EXAMPLES:
                         counts.rejected_examples.append(json.loads(line))
     os.replace(partial, out / "rejected.jsonl")
 

@@ -32,6 +32,7 @@ from typing import Any
 from service.screening.bulk import EXPORT_SUFFIXES, read_line
 from service.screening.evaluate import Record, evaluate_patient
 from service.screening.results import (
+    EXAMPLES,
     FIELDS,
     InputCounts,
     PatientCounts,
@@ -104,7 +105,7 @@ def _run(session: Any, options: Any) -> tuple[InputCounts, PatientCounts, dict[s
     with open(partial, "w", encoding="utf-8") as stream:
         for name, number, reason in rejected.toLocalIterator():
             stream.write(rejected_json(name, number, reason) + "\n")
-            if len(counts.rejected_examples) < 20:
+            if len(counts.rejected_examples) < EXAMPLES:
                 counts.rejected_examples.append({"file": name, "line": number, "reason": reason})
     os.replace(partial, out / "rejected.jsonl")
 

@@ -160,6 +160,10 @@ def test_the_command_line(tmp_path, capsys):
     assert summary["as_of"] == "2026-12-01"
     (clean / "Bad.ndjson").write_text("{\n")
     assert cli.main(args) == 1  # complete, but a line could not be used
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert cli.main(["screen", str(empty), "--out", str(tmp_path / "o"), "--processes", "1"]) == 1
+    assert "no patients found" in capsys.readouterr().err
     for wrong in (
         ["screen", str(tmp_path / "missing"), "--out", str(tmp_path / "o")],
         ["screen", str(clean), "--out", str(tmp_path / "o"), "--master", "local[2]"],

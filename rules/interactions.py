@@ -10,19 +10,25 @@ and listed in `not_checked`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from rules.conditions import F
 from rules.data.common_drugs import COMMON_DRUGS_SOURCE
-from rules.data.drugs import CLASSES, Combination, Drug
+from rules.data.drugs import CLASSES, COMBINATIONS, Combination, Drug
 from rules.data.sources import cite
 from rules.magnesium_medicines import MagnesiumMedicine, read_magnesium_medicine
 from rules.model import Medication, NotChecked, Separation
 from rules.rule import Explanation, Rule
-from rules.terminology import APPROXIMATE_NOTE, has_readable_name, read_rxnorm, read_text
+from rules.terminology import (
+    APPROXIMATE_NOTE,
+    NameMatch,
+    has_readable_name,
+    read_rxnorm,
+    read_text,
+)
 
 if TYPE_CHECKING:
     from rules.facts import Facts
@@ -77,6 +83,38 @@ class MedicationReading:
     unrecognized: tuple[str, ...]  # the texts of medications matching nothing
 
 
+def _combinations_by_ingredients() -> dict[frozenset[str], Combination]:
+    """Products whose label gives their own timing, by interacting ingredients no other shares."""
+    out: dict[frozenset[str], Combination] = {}
+    shared: set[frozenset[str]] = set()
+    for combo in COMBINATIONS:
+        key = frozenset(combo.ingredients)
+        own_timing = combo.before_hours is not None or combo.after_hours is not None
+        if len(key) < 2 or not own_timing or key in shared:
+            continue
+        if key in out:
+            shared.add(key)
+            del out[key]
+        else:
+            out[key] = combo
+    return out
+
+
+_BY_INGREDIENTS = _combinations_by_ingredients()
+
+
+def _named_by_ingredients(matches: Sequence[NameMatch]) -> Combination | None:
+    """The product a text names by its generics ("dolutegravir/rilpivirine" is Juluca).
+
+    CLINICAL.md §5 v2: a combination product's separation is the product's own (Juluca 4 / 6)
+    whether the record names its brand or its ingredients. None when the text names a
+    product already, or names no product with its own timing by these ingredients alone.
+    """
+    if len(matches) < 2 or any(m.product is not None for m in matches):
+        return None
+    return _BY_INGREDIENTS.get(frozenset(m.drug.generic for m in matches))
+
+
 @lru_cache(maxsize=2048)
 def read_medications(medications: tuple[Medication, ...]) -> MedicationReading:
     """Read every medication: interacting drugs, magnesium medicines, and what is unknown."""
@@ -87,15 +125,19 @@ def read_medications(medications: tuple[Medication, ...]) -> MedicationReading:
     for index, med in enumerate(medications):
         code = (med.rxnorm or "").strip()
         by_code = read_rxnorm(code) if code else None
+        product = _named_by_ingredients(by_code or ())
         for m in by_code or ():
             found.setdefault(
-                m.drug.generic, MatchedDrug(m.drug, med.name, "rxnorm", index, m.term, m.product)
+                m.drug.generic,
+                MatchedDrug(m.drug, med.name, "rxnorm", index, m.term, m.product or product),
             )
         reading = read_text(med.name)
+        product = _named_by_ingredients(reading.drugs)
         for m in reading.drugs:
             by = "approximate_spelling" if m.approximate else "name"
             found.setdefault(
-                m.drug.generic, MatchedDrug(m.drug, med.name, by, index, m.term, m.product)
+                m.drug.generic,
+                MatchedDrug(m.drug, med.name, by, index, m.term, m.product or product),
             )
         medicine = read_magnesium_medicine(med.name, code or None)
         if medicine is not None:

@@ -43,6 +43,9 @@ class _Brand:
 _BRANDS: dict[str, _Brand] = {
     "milk of magnesia": _Brand("milk of magnesia", "hydroxide", "antacid_laxative", True),
     "magnesia": _Brand("milk of magnesia", "hydroxide", "antacid_laxative", True),
+    # "MOM 30 mL hs": the abbreviation medication records use for milk of magnesia (read
+    # only in capitals: "Mom's multivitamin" is not it)
+    "mom": _Brand("milk of magnesia", "hydroxide", "antacid_laxative", True),
     "phillips": _Brand("Phillips'", "hydroxide", "antacid_laxative", True),
     "maalox": _Brand("Maalox", "hydroxide", "antacid_laxative"),
     "mylanta": _Brand("Mylanta", "hydroxide", "antacid_laxative"),
@@ -52,6 +55,9 @@ _BRANDS: dict[str, _Brand] = {
     "epsom": _Brand("Epsom salt", "sulfate", "antacid_laxative"),
     "mag ox": _Brand("Mag-Ox", "oxide", "supplement"),
     "magox": _Brand("Mag-Ox", "oxide", "supplement"),
+    # "mag oxide", "mag citrate": magnesium shortened, as free text often writes it
+    "mag oxide": _Brand("magnesium oxide", "oxide", "supplement"),
+    "mag citrate": _Brand("magnesium citrate", "citrate", "supplement"),
     "uro mag": _Brand("Uro-Mag", "oxide", "supplement"),
     "beelith": _Brand("Beelith", "oxide", "supplement"),
     "slow mag": _Brand("Slow-Mag", "chloride", "supplement"),
@@ -60,6 +66,7 @@ _BRANDS: dict[str, _Brand] = {
     "magtrate": _Brand("Magtrate", "gluconate", "supplement"),
     "magonate": _Brand("Magonate", "gluconate", "supplement"),
 }
+_MOM_CAPITALS = re.compile(r"\bMOM\b")
 _BRAND_LONGEST = max(len(k.split()) for k in _BRANDS)
 # A text holding none of these words names no magnesium medicine (most medication texts).
 _FIRST_WORDS = frozenset(k.split()[0] for k in _BRANDS) | {"magnesium"}
@@ -94,6 +101,15 @@ _CONCENTRATION = re.compile(
 )
 _STRENGTH = re.compile(_NUMBER + r"\s*(mg|g|gram|grams)\b")
 _VOLUME = re.compile(_NUMBER + r"\s*" + _VOLUME_UNIT + r"(?![a-z])")
+# A dose measured in millilitres or fluid ounces (not teaspoons: powders are measured so).
+_LIQUID_DOSE = re.compile(_NUMBER + r"\s*(ml|milliliters?|millilitres?|fl\.? ?oz|ounces?|oz)\b")
+# "Mag-Ox 400" names its strength; in "Mag-Ox 2 tablets" the number is a count, not mg
+# (a count of 10 or fewer before a unit word, as _UNITS reads counts).
+_BARE_STRENGTH = re.compile(
+    r"(?:mag[\s-]?ox|uro[\s-]?mag|slow[\s-]?mag)\s*[-]?\s*(\d+(?:\.\d+)?)(?![\d.])"
+    r"(\s*(?:tabs?|tablets?|caps?|capsules?|caplets?|chews?|softgels?|pills?)\b)?"
+)
+_MAX_COUNT = 10
 _WORD_NUMBERS = {"one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "half": 0.5}
 _UNITS = re.compile(
     r"(\d+(?:\.\d+)?|one|two|three|four|half)\s*"
@@ -173,10 +189,11 @@ def _read(text: str, rxnorm: str) -> MagnesiumMedicine | None:
         purpose = "antacid_laxative"  # CLINICAL.md §2 v2: magnesium hydroxide
     if (
         name == "magnesium citrate"
-        and re.search(r"\b(solution|liquid|bottle)\b", folded)
+        and (re.search(r"\b(solution|liquid|bottle)\b", folded) or _LIQUID_DOSE.search(folded))
         and not _SUPPLEMENT_WORDS.search(folded)
     ):
-        purpose = "antacid_laxative"  # magnesium citrate oral solution is a laxative
+        # magnesium citrate oral solution is a laxative; a dose in mL or fl oz is that liquid
+        purpose = "antacid_laxative"
     return _amount(text, folded, name, form, route, purpose, milk)
 
 
@@ -187,7 +204,10 @@ def _recognise(text: str) -> tuple[str, str | None, Purpose, bool] | None:
         return None
     for i in range(len(words)):
         for length in range(min(_BRAND_LONGEST, len(words) - i), 0, -1):
-            brand = _BRANDS.get(" ".join(words[i : i + length]))
+            phrase = " ".join(words[i : i + length])
+            brand = _BRANDS.get(phrase)
+            if phrase == "mom" and not _MOM_CAPITALS.search(text):
+                brand = None
             if brand is not None:
                 return brand.name, brand.form, brand.purpose, brand.milk_of_magnesia
     for i, word in enumerate(words):
@@ -247,22 +267,23 @@ def _amount(
             units = value
     times, frequency, as_needed = _frequency(folded)
 
+    # Milk of magnesia with no stated strength is the USP liquid, also when the volume is
+    # not in the text (a FHIR dosage may carry it), unless the text gives tablets' mg.
+    if per_ml is None and milk and form == "hydroxide" and (volume is not None or strength is None):
+        concentrated = "concentrat" in folded
+        per_ml = (
+            CONCENTRATED_MILK_OF_MAGNESIA_MG_PER_ML if concentrated else MILK_OF_MAGNESIA_MG_PER_ML
+        )
+        basis = "compound"
+        strength, per_volume = per_ml * 5, 5.0
+        assumed.append(
+            f"{'concentrated ' if concentrated else ''}milk of magnesia: "
+            f"{per_ml * 5:g} mg magnesium hydroxide per 5 mL (USP)"
+        )
+
     dose: float | None = None
     unknown: str | None = None
     if volume is not None:
-        if per_ml is None and milk and form == "hydroxide":
-            concentrated = "concentrat" in folded
-            per_ml = (
-                CONCENTRATED_MILK_OF_MAGNESIA_MG_PER_ML
-                if concentrated
-                else MILK_OF_MAGNESIA_MG_PER_ML
-            )
-            basis = "compound"
-            strength, per_volume = per_ml * 5, 5.0
-            assumed.append(
-                f"{'concentrated ' if concentrated else ''}milk of magnesia: "
-                f"{per_ml * 5:g} mg magnesium hydroxide per 5 mL (USP)"
-            )
         if per_ml is not None:
             dose = volume * per_ml
         else:
@@ -323,8 +344,8 @@ def _strength(text: str, name: str) -> float | None:
         if len(strengths) > 1 and not after:
             return None  # several strengths and none tied to magnesium: not guessed
         return float(chosen.group(1)) * (1000 if chosen.group(2).startswith("g") else 1)
-    bare = re.search(r"(?:mag[\s-]?ox|uro[\s-]?mag|slow[\s-]?mag)\s*[-]?\s*(\d+(?:\.\d+)?)", text)
-    if bare:
+    bare = _BARE_STRENGTH.search(text)
+    if bare and not (bare.group(2) and float(bare.group(1)) <= _MAX_COUNT):
         return float(bare.group(1))  # "Mag-Ox 400": 400 mg magnesium oxide per tablet
     return None
 

@@ -1,5 +1,10 @@
 """Evaluate profiles from files, with no server: `magnesium-cds evaluate profile.json`.
 
+`magnesium-cds screen EXPORT --out DIR` screens a FHIR Bulk Data export (see
+service/screening/): exit status 0 when every patient was evaluated and every line read,
+1 when the output lists patients not evaluated or lines rejected, or there were no
+patients, 2 for usage errors.
+
 `magnesium-cds db upgrade` migrates the audit database (CDS_DATABASE_URL) to the newest
 revision; `db downgrade REV` and `db current` do what they say. Each first waits for the
 database to accept a connection, for at most `--wait-seconds` (default 60): a database
@@ -19,6 +24,8 @@ import argparse
 import json
 import sys
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 from marshmallow import ValidationError
@@ -79,12 +86,15 @@ def main(argv: list[str] | None = None) -> int:
                              help="downgrade to a revision (base: drop all)")
     down.add_argument("revision")
     db_sub.add_parser("current", parents=[wait], help="print the database's revision")
+    _add_screen(sub)
     from service.governance import cli as governance_cli
 
     governance_cli.add_parsers(sub)  # kb versions|diff|export, report feedback
     args = parser.parse_args(argv)
     if args.command == "db":
         return _db(args)
+    if args.command == "screen":
+        return _screen(parser, args)
     if args.command in ("kb", "report"):
         return governance_cli.run(args)
 
@@ -103,6 +113,94 @@ def main(argv: list[str] | None = None) -> int:
         ok, out = _evaluate_text(stream.read(), app)
     print(json.dumps(out, indent=2))
     return 0 if ok else 1
+
+
+def _add_screen(sub: Any) -> None:
+    sc = sub.add_parser(
+        "screen",
+        help="screen a FHIR Bulk Data export (NDJSON files, gzip accepted)",
+        description="Evaluate every patient of a FHIR Bulk Data export; write one row per "
+        "patient (results.jsonl, results.parquet), rejected.jsonl and summary.json to --out.",
+    )
+    sc.add_argument("input", help="the export: a folder of .ndjson / .ndjson.gz files, or one")
+    sc.add_argument("--out", required=True, help="the output folder (created when missing)")
+    sc.add_argument("--engine", choices=("local", "spark"), default="local")
+    sc.add_argument("--master", help="Spark master (spark engine only; default local[*])")
+    sc.add_argument(
+        "--processes", type=_positive, help="worker processes (local engine; default: one a core)"
+    )
+    sc.add_argument(
+        "--as-of",
+        type=date.fromisoformat,
+        help="the date ages are counted at, YYYY-MM-DD (default: today, UTC)",
+    )
+    sc.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a progress bar on stderr (default: only on a terminal)",
+    )
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _screen(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """Run the screen; print where the outputs are and the counts that matter."""
+    from service.screening import ScreenOptions, screen
+
+    if args.engine == "local" and args.master:
+        parser.error("--master is for --engine spark")
+    if args.engine == "spark" and args.processes:
+        parser.error("--processes is for --engine local (Spark sizes itself from --master)")
+    if not Path(args.input).exists() and args.engine == "local":
+        parser.error(f"{args.input}: no such file or folder")
+    if args.engine == "spark":
+        try:
+            import pyspark  # noqa: F401
+        except ImportError:
+            print(
+                "the Spark engine needs PySpark and Java 17: pip install 'magnesium-cds[spark]' "
+                "and a Java runtime (Debian: apt-get install default-jre-headless)",
+                file=sys.stderr,
+            )
+            return 2
+    options = ScreenOptions(
+        input=args.input,
+        out=Path(args.out),
+        today=args.as_of or datetime.now(UTC).date(),
+        engine=args.engine,
+        processes=args.processes,
+        master=args.master or "local[*]",
+        progress=args.progress,
+    )
+    try:
+        summary = screen(options)
+    except FileNotFoundError as error:
+        print(f"magnesium-cds screen: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:
+        if type(error).__name__ != "SparkUnavailable":
+            raise
+        print(f"magnesium-cds screen: {error}", file=sys.stderr)
+        return 2
+    patients, lines = summary["patients"], summary["input"]
+    print(
+        f"{patients['total']} patients: {patients['evaluated']} evaluated, "
+        f"{patients['not_evaluated']} not evaluated; "
+        + ", ".join(f"{k} {v}" for k, v in patients["by_disposition"].items())
+        + f"; {lines['rejected_lines']} lines rejected. Outputs in {options.out}/ "
+        f"(summary.json); {summary['run']['patients_per_second']} patients/s",
+        file=sys.stderr,
+    )
+    if not patients["total"]:
+        print(f"magnesium-cds screen: no patients found in {args.input}", file=sys.stderr)
+        return 1  # an empty screen is not a clean one
+    return 1 if patients["not_evaluated"] or lines["rejected_lines"] else 0
 
 
 def _db(args: argparse.Namespace) -> int:

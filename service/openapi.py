@@ -1,16 +1,19 @@
 """OpenAPI from the marshmallow schemas (flask-smorest), with Swagger UI served locally.
 
 Swagger UI's files come from the swagger-ui-bundle package, not a CDN: hospital networks
-often block CDNs.
+often block CDNs. /docs runs under the web form's security headers (CSP with
+script-src 'self', no framing): its page (service/templates/swagger_ui.html) loads its
+start-up script from /docs/init.js instead of an inline script.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, send_from_directory
+from flask import Blueprint, Flask, Response, request, send_from_directory
 from flask_smorest import Api
 from swagger_ui_bundle import swagger_ui_path
 
 from service.schemas import ProblemSchema
+from service.web.views import CONTENT_SECURITY_POLICY, SECURITY_HEADERS
 
 
 class CdsApi(Api):
@@ -20,6 +23,33 @@ class CdsApi(Api):
 
 
 _assets = Blueprint("swagger_ui_assets", __name__)
+
+
+# Swagger UI's stylesheet draws its icons as data: images; nothing else differs.
+DOCS_CSP = CONTENT_SECURITY_POLICY.replace("img-src 'self'", "img-src 'self' data:")
+SWAGGER_INIT = """\
+window.addEventListener("load", function () {
+  var element = document.getElementById("swagger-ui-container");
+  var config = {url: element.dataset.specUrl, dom_id: "#swagger-ui-container"};
+  var extra = JSON.parse(element.dataset.config || "{}");
+  for (var name in extra) { config[name] = extra[name]; }
+  window.ui = SwaggerUIBundle(config);
+});
+"""
+
+
+@_assets.get("/docs/init.js")
+def swagger_init() -> Response:
+    """Start Swagger UI (the script flask-smorest's page had inline)."""
+    return Response(SWAGGER_INIT, mimetype="text/javascript")
+
+
+def docs_security_headers(response: Response) -> Response:
+    """The web form's security headers on /docs and its files."""
+    if request.path == "/docs" or request.path.startswith("/docs/"):
+        response.headers.update(SECURITY_HEADERS)
+        response.headers["Content-Security-Policy"] = DOCS_CSP
+    return response
 
 
 @_assets.get("/docs/assets/<path:filename>")
@@ -40,4 +70,5 @@ def init_app(app: Flask) -> CdsApi:
     api = CdsApi(app)  # one per app: the spec accumulates per Api instance
     app.extensions["openapi"] = api
     app.register_blueprint(_assets)
+    app.after_request(docs_security_headers)
     return api

@@ -103,7 +103,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     workers: int = 2
     bind: str = "127.0.0.1:8000"
-    # Proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port are trusted
+    # Proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted
     # (werkzeug's ProxyFix): the client address for rate limits and the URL a JWT names
     # come from the nearest such hop. 0: no proxy, the headers are ignored.
     trusted_proxy_hops: int = Field(default=0, ge=0, le=10)

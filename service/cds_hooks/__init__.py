@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 
 from service import problems
 from service.cds_hooks import auth, errors
+from service.cds_hooks.fhir import units
 
 PREFIX = "/cds-services"
 
@@ -30,6 +31,7 @@ def init_app(app: Flask) -> None:
     from service.cds_hooks.views import blp
 
     auth.init_app(app)
+    units.warm()  # once per process; with gunicorn's preload, before the workers fork
     app.wsgi_app = TrailingSlash(app.wsgi_app)  # type: ignore[method-assign]
     app.register_blueprint(blp)
     # Routing errors (404, 405) happen before a blueprint is chosen: answer them as

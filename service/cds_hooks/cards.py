@@ -2,8 +2,8 @@
 
 - indicator is the finding's severity (critical, warning, info);
 - detail is Markdown: the explanation, the evidence, the action, the sources;
-- source is the finding's first source; source.topic carries the finding code;
-- source.label is a citation a clinician recognises (the first published source);
+- source is the finding's first published source (a citation a clinician can look up,
+  not the project's own reference); source.topic carries the finding code;
 - critical and warning cards offer override reasons;
 - on the order hooks one card may carry suggestions for the draft orders (suggestions.py);
 - the upper-limit card shows the elemental arithmetic the knowledge base computed, so the
@@ -46,7 +46,6 @@ FOLDED_INTO_UPPER_LIMIT = ("intake.compound_converted", "intake.antacid_laxative
 # Findings whose content is the recommendation's not_checked list: shown in its one card.
 FOLDED_INTO_NOT_CHECKED = ("medication.not_recognized",)
 MAPPING_SOURCE = {"label": "Magnesium CDS: what was read from the FHIR record"}
-SERVICE_SOURCE = {"label": "Magnesium CDS"}
 # Sources a clinician would not recognise as a citation: used for the label only when a
 # finding cites nothing else.
 UNCITABLE = ("CHOICE", "ART")
@@ -218,9 +217,14 @@ def _arithmetic(rec: Recommendation) -> str:
     """The knowledge base's arithmetic lines and excess, as computed (never recomputed)."""
     intake = rec.intake
     lines = [
-        f"- magnesium {p.form}: {p.arithmetic}"
+        # A medicine from the medication list: its line starts with the medicine's name.
+        f"- {p.arithmetic}"
+        if p.source == "medication list"
+        else f"- magnesium {p.form}: {p.arithmetic}"
         for p in intake.products
-        if p.counted_toward_upper_limit and p.arithmetic
+        if p.arithmetic
+        and p.route == "oral"
+        and (p.counted_toward_upper_limit or p.source == "medication list")
     ]
     total = intake.supplemental_elemental_mg_per_day
     limit = intake.upper_limit_mg

@@ -71,9 +71,6 @@ class Prefetched:
 
     values: dict[str, Any]
     incomplete: dict[str, str] = field(default_factory=dict)
-    # Keys whose search asks for the latest few (`_count`): more pages are older values
-    # not asked for, never a list read in part.
-    latest_only: frozenset[str] = frozenset()
 
 
 def resolve(
@@ -89,9 +86,7 @@ def resolve(
         for key, value in values.items()
         if _wants_all(templates[key]) and (link := _next_link(value)) is not None
     }
-    result = Prefetched(
-        values, latest_only=frozenset(k for k, t in templates.items() if not _wants_all(t))
-    )
+    result = Prefetched(values)
     if not missing and not continued:
         return result
     try:

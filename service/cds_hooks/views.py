@@ -16,7 +16,6 @@ from service.cds_hooks.cards import IssuedCard, deceased_card, not_evaluable_car
 from service.cds_hooks.errors import CdsHooksError
 from service.cds_hooks.feedback import record_feedback
 from service.cds_hooks.fhir import DataNote, MappedPatient, map_patient
-from service.cds_hooks.fhir.bundle import INCOMPLETE_LIST
 from service.cds_hooks.prefetch import Prefetched, resolve
 from service.cds_hooks.schemas import HOOK_REQUEST_SCHEMA
 from service.cds_hooks.services import SERVICES, CdsService
@@ -49,12 +48,10 @@ def call_service(service_id: str):
     mapped = map_patient(fetched.values, drafts, selections=selections)
     _say_incomplete_lists(mapped, fetched)
     if mapped.deceased:
-        return _answer(service, [deceased_card()], mapped)
-    only = None
-    if service.hook == "order-select":
-        only = _order_select_scope(mapped)
-        if only == ():
-            return jsonify({"cards": []})  # nothing selected that bears on magnesium
+        return _answer([deceased_card()], mapped)
+    only = _order_select_scope(mapped) if service.hook == "order-select" else None
+    if only == ():
+        return jsonify({"cards": []})  # no medication selected yet: nothing to advise on
     try:
         # What the reading could not use travels with the profile, so the recommendation
         # (its summary, the audit) carries it too (CLINICAL.md §13).
@@ -62,9 +59,11 @@ def call_service(service_id: str):
         recommendation = evaluate_profile(profile, "cds-hooks", caller=g.get("caller"))
     except ValidationError as error:
         problems = [f"{e['field']}: {e['message']}" for e in errors.field_errors(error.messages)]
-        return _answer(service, [not_evaluable_card(problems, mapped.notes)], mapped)
+        return _answer([not_evaluable_card(problems, mapped.notes)], mapped)
     except ProfileError as error:
-        return _answer(service, [not_evaluable_card([error.message], mapped.notes)], mapped)
+        return _answer([not_evaluable_card([error.message], mapped.notes)], mapped)
+    if only == INTERACTIONS and not any(p.route == "oral" for p in recommendation.intake.products):
+        return jsonify({"cards": []})  # another drug selected, and no magnesium taken by mouth
     issued = render_cards(
         recommendation, mapped, suggest_order_changes=service.reads_draft_orders, only=only
     )
@@ -76,7 +75,7 @@ def call_service(service_id: str):
         "disposition": recommendation.disposition,
         "knowledgeBaseVersion": recommendation.knowledge_base.version,
     }
-    return _answer(service, issued, mapped, evaluation)
+    return _answer(issued, mapped, evaluation)
 
 
 def _order_select_scope(mapped: MappedPatient) -> tuple[str, ...] | None:
@@ -87,12 +86,12 @@ def _order_select_scope(mapped: MappedPatient) -> tuple[str, ...] | None:
         return None  # a magnesium order is selected: the full check
     if len(mapped.selected_medications) < mapped.selected_drafts:
         return None  # a selected order was not fully read: its notes must be shown
-    # Only other drugs selected: they matter when the patient takes magnesium.
-    return INTERACTIONS if mapped.profile.get("magnesium_products") else ()
+    # Only other drugs selected: their interactions with the magnesium the patient takes
+    # (supplements, or medicines in the medication list: known after the evaluation).
+    return INTERACTIONS
 
 
 def _answer(
-    service: CdsService,
     issued: list[IssuedCard],
     mapped: MappedPatient,
     evaluation: dict[str, Any] | None = None,
@@ -163,23 +162,18 @@ def _hook_request(service: CdsService) -> dict[str, Any]:
 
 
 def _say_incomplete_lists(mapped: MappedPatient, fetched: Prefetched) -> None:
-    """A list read only in part (paging) is said, so the checks are marked incomplete.
+    """A list read only in part (paging) is said once, with the fetch's own reason.
 
-    Said once per list: the prefetch knows why (a next link not followed, the page cap),
-    the mapping only sees a Bundle shorter than its `total` or with a `next` link, so the
-    prefetch's note replaces the mapping's for the same list. A search for the latest few
-    (`_count`) has more pages by design: the mapping's note is dropped for it.
+    The reading notes a page left unread from the Bundle alone; where the fetch knows why it
+    stopped (another origin, the page cap, no fhirServer), its reason replaces that note.
     """
-    said = [
-        DataNote(f"prefetch {key}", f"{INCOMPLETE_LIST} ({why})", affects_safety=True)
-        for key, why in sorted(fetched.incomplete.items())
-    ]
-    sources = {note.source for note in said} | {
-        f"prefetch {key}" for key in fetched.latest_only
-    }
+    sources = {f"prefetch {key}" for key in fetched.incomplete}
     mapped.notes[:] = [
-        note
-        for note in mapped.notes
-        if not (note.source in sources and note.text.startswith(INCOMPLETE_LIST))
+        n
+        for n in mapped.notes
+        if not (n.source in sources and n.text.startswith("the list is incomplete"))
     ]
-    mapped.notes.extend(said)
+    mapped.notes.extend(
+        DataNote(f"prefetch {key}", f"the list is incomplete ({why})", affects_safety=True)
+        for key, why in sorted(fetched.incomplete.items())
+    )

@@ -189,6 +189,7 @@ class Deadline:
         with self._lock:
             if self._expired:
                 _shut(sock)
+                sock.close()  # urllib3 never saw it: nobody else would close it
                 raise DeadlineExceeded("deadline passed")
             self._sockets.add(sock)
 

@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from rules import KnowledgeBase
+from service import create_app
 from tests.conftest import codes, finding
 
 ISSUE_EXAMPLE = {
@@ -138,6 +140,7 @@ def test_plain_adult_is_suitable_with_no_findings(recommend):
         ({"age": 45, "sex": "female", "medications": [{"name": "x"}] * 101}, "medications"),
         ({"age": 45, "sex": "female", "route_preference": "iv"}, "route_preference"),
         ({"age": 45, "sex": "female", "extra": 1}, "extra"),
+        ({"age": 30, "sex": "male", "pregnant": True}, "pregnant"),
         # v2 fields (CLINICAL.md §3, §11)
         ({"age": 45, "sex": "female", "conditions": ["gout"]}, "conditions"),
         ({"age": 45, "sex": "female", "conditions": ["lethargy"]}, "conditions"),
@@ -295,3 +298,23 @@ def test_back_pain_with_details_keeps_its_v1_plain_form(client):
                  {"age": 3, "sex": "male", "back_pain": {}}):
         rec = client.post("/v1/recommendations", json=body).get_json()
         assert "red_flag.pediatric" in codes(rec)
+
+
+def boom(fact):
+    raise RuntimeError("rule action failed")
+
+
+def test_a_failing_knowledge_base_gives_a_500_problem_not_empty_findings(tmp_path):
+    kb = KnowledgeBase(on_fire={"interaction-fluoroquinolone": boom})
+    app = create_app({"TESTING": True, "KNOWLEDGE_BASE": kb,
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'audit.sqlite3'}"})
+    client = app.test_client()
+    failed = client.post("/v1/recommendations",
+                         json={"age": 45, "sex": "male", "medications": [{"name": "Cipro"}]})
+    assert failed.status_code == 500
+    assert failed.content_type == "application/problem+json"
+    problem = failed.get_json()
+    assert problem["type"].endswith("/evaluation-failed")
+    assert "findings" not in problem and "disposition" not in problem
+    # the same knowledge base still answers profiles the broken rule does not touch
+    assert client.post("/v1/recommendations", json={"age": 45, "sex": "male"}).status_code == 200

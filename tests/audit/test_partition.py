@@ -103,3 +103,29 @@ def test_a_silent_partition_delays_no_answer_beyond_the_timeouts(partitioned):
     assert bounded(store.replay) == 3
     ids = stored_ids(url)
     assert sorted(ids) == sorted([before.get_json()["evaluation_id"], *answered])  # once each
+
+
+def test_the_engine_carries_the_timeout_settings(postgres_url, tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": postgres_url,
+            "SECRET_KEY": "x",
+            "SPOOL_DIR": str(tmp_path / "spool"),
+            "DATABASE_STATEMENT_TIMEOUT_SECONDS": 2.5,
+            "DATABASE_TCP_USER_TIMEOUT_SECONDS": 7,
+            "DATABASE_KEEPALIVES_IDLE_SECONDS": 11,
+        }
+    )
+    store = app.extensions["audit"]
+    try:
+        assert store.deadline_seconds == 2.5
+        with store.engine.connect() as conn:
+            assert conn.execute(text("SHOW statement_timeout")).scalar_one() == "2500ms"
+            schema = urlsplit(postgres_url).query  # the URL's own options are kept
+            assert conn.execute(text("SHOW search_path")).scalar_one() in schema
+            params = conn.connection.dbapi_connection.info.get_parameters()
+        assert params["keepalives"] == "1" and params["keepalives_idle"] == "11"
+        assert params["tcp_user_timeout"] == "7000"
+    finally:
+        store.close()

@@ -147,3 +147,20 @@ def test_prune_drops_null_and_empty_members():
 
 def test_markdown_from_the_record_is_escaped():
     assert md("*x* [a](b) <i>") == "\\*x\\* \\[a\\](b) \\<i\\>"
+
+
+def test_the_upper_limit_card_shows_medicines_from_the_medication_list_as_computed():
+    cards = cards_for(
+        {
+            "medications": [{"name": "Milk of Magnesia 30 mL at bedtime"}],
+            "magnesium_products": [OXIDE_TWICE],
+        }
+    )
+    detail = cards["intake.ul_exceeded"]["detail"]
+    assert (
+        "- magnesium oxide: 400 mg compound × 0.603 × 2/day = 482.4 mg elemental\n"
+        "- milk of magnesia: 30 mL × 400 mg/5 mL = 2400 mg magnesium hydroxide (compound) × "
+        "0.417 × 1/day = 1000.8 mg elemental\n"
+        "- Total 1483.2 mg/day elemental against an upper limit of 350 mg/day: 1133.2 mg/day "
+        "over (antacids and laxatives: 1000.8 mg/day)"
+    ) in detail

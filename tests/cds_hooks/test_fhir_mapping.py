@@ -216,7 +216,7 @@ def test_esomeprazole_magnesium_is_a_ppi_not_a_magnesium_product():
                 (
                     "MedicationStatement/m",
                     "Magnesium Oxide 400 MG Oral Tablet: dose 2 puff could not be converted to "
-                    "mg, so it was not counted toward the upper limit",
+                    "mg, so the order's dose was not used",
                     True,
                 )
             ],

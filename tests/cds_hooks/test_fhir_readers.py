@@ -82,6 +82,7 @@ def test_every_listed_egfr_code_is_read(code):
         ({"valueString": ">90 mL/min/1.73m2"}, 90.0, None),
         ({"valueString": "<15"}, 14.9, "eGFR reported as <15: evaluated as 14.9"),
         ({"valueString": "45"}, 45.0, None),
+        ({"valueInteger": 52}, 52.0, None),
         (
             {"valueQuantity": {"value": 20, "comparator": ">", **s.EGFR_UNIT}},
             20.0,
@@ -183,6 +184,9 @@ def test_the_synthea_prediabetes_is_not_type_2_diabetes():
         ("999999", "Third degree heart block", ["heart_block"]),
         ("999999", "Postoperative ileus", ["bowel_obstruction"]),
         ("999999", "Status post gastric bypass", ["malabsorption"]),
+        ("7200002", "Alcoholism", ["alcohol_use_disorder"]),  # by its words, not the code
+        ("26629001", "Graves disease", []),  # a code with two names in use: not read
+        ("236071009", "Chronic diarrhea", ["chronic_diarrhea"]),
         ("999999", "First degree AV block", []),
     ],
 )
@@ -300,7 +304,7 @@ def test_a_unit_that_is_neither_count_nor_mass_is_said():
         (
             "MedicationRequest/draft-1",
             "Magnesium Oxide 400 MG Oral Capsule: dose 2 {puff} could not be converted to mg, "
-            "so it was not counted toward the upper limit",
+            "so the order's dose was not used",
             True,
         )
     ]
@@ -457,4 +461,25 @@ def test_malformed_elements_are_said_naming_the_element():
             "could not be read (not valid FHIR R4: coding is not a list of objects): not used",
             True,
         )
+    ]
+
+
+def test_milk_of_magnesia_without_a_strength_uses_the_usp_strength_for_the_ml_dose():
+    statement = s.medication_statement(
+        "mom",
+        s.A,
+        "0",
+        "Milk of Magnesia",
+        {"doseAndRate": [{"doseQuantity": {"value": 30, "code": "mL"}}], "text": "at bedtime"},
+    )
+    result = mapped(with_record(medicationStatements=[statement]))
+    assert result.profile["magnesium_products"] == [
+        {
+            "form": "hydroxide",
+            "route": "oral",
+            "dose_mg": 2400.0,
+            "dose_basis": "compound",
+            "times_per_day": 1,
+            "purpose": "antacid_laxative",
+        }
     ]

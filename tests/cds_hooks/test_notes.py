@@ -119,6 +119,28 @@ CASES: list[tuple[str, Callable[[dict], None], dict | None, list[tuple[str, str,
         [("prefetch medicationRequests entry 0", "not a FHIR resource: ignored", SAFETY)],
     ),
     (
+        "one page of a longer list, with an included Medication",
+        lambda p: p["medicationRequests"].update(
+            total=2,
+            entry=[
+                *p["medicationRequests"]["entry"],
+                {
+                    "resource": {"resourceType": "Medication", "id": "m"},
+                    "search": {"mode": "include"},
+                },
+            ],
+        ),
+        None,
+        [
+            (
+                "prefetch medicationRequests",
+                "the list is incomplete (1 of 2 entries read; the rest are on pages that were "
+                "not fetched): what is on them was not checked",
+                SAFETY,
+            )
+        ],
+    ),
+    (
         "one page of a longer list",
         lambda p: p["medicationRequests"].update(total=3),
         None,
@@ -381,6 +403,18 @@ CASES: list[tuple[str, Callable[[dict], None], dict | None, list[tuple[str, str,
             )
         ],
     ),
+    (
+        "a lab value out of range (a unit mix-up)",
+        set_in("creatinine", "valueQuantity", {"value": 168, "code": "mg/dL"}),
+        None,
+        [
+            (
+                "prefetch creatinine",
+                "serum creatinine 168 mg/dL is out of range (Must be at most 40 mg/dL.): not used",
+                SAFETY,
+            )
+        ],
+    ),
     # --- medications.py ---
     (
         "DSTU2 MedicationOrder in the list",
@@ -450,6 +484,18 @@ CASES: list[tuple[str, Callable[[dict], None], dict | None, list[tuple[str, str,
         set_in("medicationStatements", "status", "taking"),
         None,
         [(MS, "status 'taking' is not a FHIR R4 status: read as current, so it is checked", INFO)],
+    ),
+    (
+        "status unknown",
+        set_in("medicationRequests", "status", "unknown"),
+        None,
+        [
+            (
+                "MedicationRequest/furosemide",
+                "status unknown: read as current, so it is checked",
+                INFO,
+            )
+        ],
     ),
     (
         "medication not valid FHIR",
@@ -527,6 +573,22 @@ CASES: list[tuple[str, Callable[[dict], None], dict | None, list[tuple[str, str,
         [(MS, f"{MG_OXIDE}: no dose given, counted as one unit (400 mg) per dose", INFO)],
     ),
     (
+        "a strength the knowledge base assumes",
+        lambda p: statement(p).update(
+            medicationCodeableConcept={"text": "Milk of Magnesia"},
+            dosage=[mg_dosage(value=30, code="mL")],
+        ),
+        None,
+        [
+            (
+                MS,
+                "Milk of Magnesia: read with milk of magnesia: 400 mg magnesium hydroxide per "
+                "5 mL (USP)",
+                INFO,
+            )
+        ],
+    ),
+    (
         "a dose without a unit",
         set_in("medicationStatements", "dosage", [mg_dosage(value=2)]),
         None,
@@ -539,8 +601,8 @@ CASES: list[tuple[str, Callable[[dict], None], dict | None, list[tuple[str, str,
         [
             (
                 MS,
-                f"{MG_OXIDE}: dose 2 {{puff}} could not be converted to mg, so it was not "
-                "counted toward the upper limit",
+                f"{MG_OXIDE}: dose 2 {{puff}} could not be converted to mg, so the order's "
+                "dose was not used",
                 SAFETY,
             )
         ],

@@ -12,7 +12,6 @@ import pytest
 from tests.cds_hooks import external, scenarios
 from tests.cds_hooks.conftest import SERVICE_URL
 from tests.cds_hooks.spec import assert_response
-from tests.cds_hooks.test_prefetch import make_client
 from tests.cds_hooks.test_views import ORDER_SELECT, ORDER_SIGN, PATIENT_VIEW, by_code
 
 RXNORM = scenarios.RXNORM
@@ -279,8 +278,9 @@ def test_a_deceased_patient_gets_one_info_card_and_no_advice(client):
 
 
 def test_hapi_patient_reference_is_read_as_the_id(tmp_path, fhir_server):
-    # An app that may fetch from this FHIR server (the security policy: open mode names it).
-    client = make_client(tmp_path, fhir_server.url)
+    from tests.cds_hooks.test_prefetch import make_client
+
+    client = make_client(tmp_path, fhir_server.url)  # the FHIR server allowed, as deployed
     hapi = external.load("hapi-cds-hooks-test-requests.json")["CdsServiceRequestJson"]
     assert hapi["context"]["patientId"] == "Patient/123"
     record = scenarios.scenario_a_resources()
@@ -302,12 +302,12 @@ def test_a_paged_prefetch_says_the_list_is_incomplete(client):
     body = post(client, PATIENT_VIEW, request)
     [card] = [c for c in body["cards"] if "topic" not in c["source"]]
     assert card["indicator"] == "warning"
-    # Said once, by the prefetch, which knows why the rest was not read (no fhirServer).
-    lines = [line for line in card["detail"].splitlines() if "incomplete" in line]
-    assert lines == [
-        "- **prefetch medicationRequests**: the list is incomplete (more pages not read: no "
-        "fhirServer to fetch them from)"
-    ]
+    # Said once, with the fetch's own reason (no fhirServer to read the next page from).
+    assert card["detail"].count("the list is incomplete") == 1
+    assert (
+        "**prefetch medicationRequests**: the list is incomplete (more pages not read: "
+        "no fhirServer to fetch them from)"
+    ) in card["detail"]
 
 
 def test_hapi_date_only_outcome_timestamp_is_accepted(client):
@@ -378,3 +378,29 @@ def test_card_sources_are_citations(client):
     }
     assert labels["kidney.unknown_older_adult"] != ""
     assert all("CLINICAL.md" not in label for label in labels.values())
+
+
+def test_selecting_another_drug_checks_it_against_a_magnesium_medicine_in_the_list(client):
+    record = scenarios.scenario_b_resources()
+    record["conditions"] = []
+    record["medicationRequests"] = [
+        scenarios.medication_request(
+            "mom", scenarios.B, "0", "Milk of Magnesia 30 mL at bedtime"
+        )  # no structured dosage: the knowledge base reads the words
+    ]
+    request = spec_order_select(scenarios.prefetch_of(record))
+    doxycycline = request["context"]["draftOrders"]["entry"][1]["resource"]
+    doxycycline["medicationCodeableConcept"] = scenarios.medication("3640", "Doxycycline 100 MG")
+    body = post(client, ORDER_SELECT, request)
+    assert set(by_code(body)) == {"interaction.tetracycline"}
+
+
+def test_a_lab_value_out_of_range_is_left_out_and_the_rest_evaluated(client):
+    request = scenarios.scenario_a_request()
+    creatinine = request["prefetch"]["creatinine"]["entry"][0]["resource"]
+    creatinine["valueQuantity"] = {"value": 168, "code": "mg/dL"}  # µmol/L sent as mg/dL
+    body = post(client, PATIENT_VIEW, request)
+    cards = by_code(body)
+    assert "kidney.severe" in cards  # the eGFR still decides
+    [notes] = [c for c in body["cards"] if "topic" not in c["source"]]
+    assert "serum creatinine 168 mg/dL is out of range" in notes["detail"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from service.cds_hooks.services import EGFR_CODES
+from service.cds_hooks.services import EGFR_CODES, SERVICES
 from tests.cds_hooks.spec import assert_no_null_or_empty
 
 
@@ -48,3 +48,13 @@ def test_each_service_is_callable_at_its_id(client):
     for service in client.get("/cds-services").get_json()["services"]:
         # An empty POST reaches the service (400), it is not an unknown route (404).
         assert client.post(f"/cds-services/{service['id']}", json={}).status_code == 400
+
+
+def test_the_reading_knows_which_prefetch_keys_are_latest_only():
+    # A `_count` search reads the latest few on purpose: more pages there are no gap, while
+    # a whole list (medications, conditions) with an unread page is said incomplete.
+    from service.cds_hooks.fhir.mapping import LATEST_ONLY_KEYS
+
+    for service in SERVICES.values():
+        latest = {key for key, template in service.prefetch.items() if "_count=" in template}
+        assert latest == LATEST_ONLY_KEYS

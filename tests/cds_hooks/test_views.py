@@ -178,7 +178,7 @@ def test_data_that_could_not_be_used_is_said_in_a_card(client):
         "- **prefetch pregnancy**: the EHR returned an error (OperationOutcome) instead of "
         "data: treated as no data\n"
         "- **MedicationStatement/ms-2**: Magnesium Oxide 400 MG Oral Tablet: dose 1 {puff} "
-        "could not be converted to mg, so it was not counted toward the upper limit"
+        "could not be converted to mg, so the order's dose was not used"
     )
     unmapped = body["extension"]["org.magnesium-cds.unmapped"]
     assert {u["source"] for u in unmapped} == {"MedicationStatement/ms-2", "prefetch pregnancy"}

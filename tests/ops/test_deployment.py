@@ -174,3 +174,17 @@ def test_gunicorn_settings_come_from_the_environment(monkeypatch):
     assert conf["control_socket_disable"] is True and conf["preload_app"] is True
     assert conf["wsgi_app"] == "service:create_app()" and conf["accesslog"] == "-"
     assert conf["logger_class"] == "service.ops.gunicorn.JsonLogger"
+
+
+def test_the_readme_makes_the_secrets_compose_and_kubernetes_read():
+    readme = (ROOT / "README.md").read_text()
+    made = set(re.findall(r"> secrets/(\w+)", readme))
+    compose = yaml.safe_load(COMPOSE.read_text())
+    assert made == {Path(s["file"]).name for s in compose["secrets"].values()}
+    from_file = set(re.findall(r"--from-file=(\w+)=secrets/(\w+)", readme))
+    assert from_file == {(name, name) for name in made}
+    statefulset = yaml.safe_load((ROOT / "deploy" / "kubernetes" / "statefulset.yaml").read_text())
+    volumes = statefulset["spec"]["template"]["spec"]["volumes"]
+    [secret] = [v["secret"] for v in volumes if "secret" in v]
+    assert {item["key"] for item in secret["items"]} == made
+    assert "export CDS_SERVICE_URL=" in readme and "docker compose up --build" in readme

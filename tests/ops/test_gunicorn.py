@@ -158,7 +158,8 @@ def test_worker_exit_keeps_the_workers_exit_code(tmp_path, leaving, code):
         "finally:\n"
         "    hooks['worker_exit'](None, worker)\n"
     )
-    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics")}
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
+           "CDS_SECRET_KEY": "shared"}  # two workers by default: the config requires it
     result = subprocess.run([sys.executable, str(script)], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == code, result.stderr

@@ -141,9 +141,9 @@ def test_postgres_and_redis_are_external_and_the_config_points_at_them():
     assert config["CDS_SERVICE_URL"].startswith("https://")
 
 
-def test_the_ingress_does_not_route_metrics():
-    paths = [p["path"] for r in one("Ingress")["spec"]["rules"] for p in r["http"]["paths"]]
-    assert "/metrics" not in paths
-    prefixes = [p["path"] for r in one("Ingress")["spec"]["rules"] for p in r["http"]["paths"]
-                if p["pathType"] == "Prefix"]
-    assert not any("/metrics".startswith(p) for p in prefixes)  # `/` itself is Exact
+@pytest.mark.parametrize("internal", ["/metrics", "/healthz", "/readyz"])
+def test_the_ingress_does_not_route_the_operations_endpoints(internal):
+    paths = [p for r in one("Ingress")["spec"]["rules"] for p in r["http"]["paths"]]
+    assert internal not in [p["path"] for p in paths]
+    prefixes = [p["path"] for p in paths if p["pathType"] == "Prefix"]
+    assert not any(internal.startswith(p) for p in prefixes)  # `/` itself is Exact

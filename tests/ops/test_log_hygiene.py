@@ -93,6 +93,9 @@ def test_in_process_logs_carry_no_profile_key_token_or_name(tmp_path, signing_ke
             "SERVICE_URL": AUDIENCE,
             "DATABASE_URL": f"sqlite:///{tmp_path / 'missing' / 'a.db'}",
             "SPOOL_DIR": str(tmp_path / "spool"), "LOG_LEVEL": "DEBUG",
+            # Replay cache and budgets in memory: in the (unreachable) database a good token
+            # would be refused, and its accepted path would go unlogged.
+            "RATELIMIT_STORAGE_URI": "memory://",
         })
         client = app.test_client()
         sent, secrets = requests_to_send(signing_key)

@@ -114,12 +114,15 @@ def test_the_configuration_passes_nginx_t(stack):
     assert checked.returncode == 0, checked.stderr
 
 
+PUBLIC = "/openapi.json"  # a public route no rate limit counts
+
+
 def test_requests_spread_over_both_replicas(stack):
-    before = [len(served(a, "/healthz")) for a in stack.apps]
-    statuses = [call(stack.proxy.port, "GET", "/healthz")[0] for _ in range(40)]
+    before = [len(served(a, PUBLIC)) for a in stack.apps]
+    statuses = [call(stack.proxy.port, "GET", PUBLIC)[0] for _ in range(40)]
     assert statuses == [200] * 40
-    wait_for_logs(stack.apps, "/healthz", sum(before) + 40)
-    counts = [len(served(a, "/healthz")) - b for a, b in zip(stack.apps, before, strict=True)]
+    wait_for_logs(stack.apps, PUBLIC, sum(before) + 40)
+    counts = [len(served(a, PUBLIC)) - b for a, b in zip(stack.apps, before, strict=True)]
     assert sum(counts) == 40
     assert all(c > 0 for c in counts), counts  # nginx picks at random: both, with p ≈ 1 - 2⁻³⁹
 
@@ -160,11 +163,12 @@ def test_a_body_over_the_limit_is_413_as_a_json_problem_at_the_proxy_and_the_app
     assert (problem["status"], problem["type"]) == (413, "about:blank")
 
 
-def test_metrics_are_not_served_through_the_proxy(stack):
-    status, headers, body = call(stack.proxy.port, "GET", "/metrics")
+@pytest.mark.parametrize("path", ["/metrics", "/healthz", "/readyz"])
+def test_operations_endpoints_are_not_served_through_the_proxy(stack, path):
+    status, headers, body = call(stack.proxy.port, "GET", path)
     assert status == 404 and headers["content-type"] == "application/problem+json"
-    assert "scrape each replica" in json.loads(body)["detail"]
-    assert call(stack.app_port, "GET", "/metrics", host=REPLICAS[0])[0] == 200
+    assert "ask each replica directly" in json.loads(body)["detail"]
+    assert call(stack.app_port, "GET", path, host=REPLICAS[0])[0] == 200
 
 
 def test_slow_clients_do_not_hold_the_app_workers(stack):
@@ -192,28 +196,28 @@ def test_scaling_up_and_down_needs_no_proxy_restart(stack, tmp_path):
     stack.dns.set(name, [REPLICAS[0]])
     first, second = stack.apps
     with Nginx(tmp_path, f"{name}:{stack.app_port}", stack.dns.address) as proxy:
-        before = len(served(second, "/readyz"))
-        assert [call(proxy.port, "GET", "/readyz")[0] for _ in range(5)] == [200] * 5
-        wait_for_logs(stack.apps, "/readyz", 0)
-        assert len(served(second, "/readyz")) == before  # one replica so far
+        before = len(served(second, PUBLIC))
+        assert [call(proxy.port, "GET", PUBLIC)[0] for _ in range(5)] == [200] * 5
+        time.sleep(0.5)  # any access line of a request that went astray is written by now
+        assert len(served(second, PUBLIC)) == before  # one replica so far
 
         stack.dns.set(name, list(REPLICAS))  # `replicas: 2`: Docker's DNS now names both
         deadline = time.monotonic() + 20  # the proxy caches answers 5 s (valid=5s)
-        while time.monotonic() < deadline and len(served(second, "/readyz")) == before:
-            assert call(proxy.port, "GET", "/readyz")[0] == 200
+        while time.monotonic() < deadline and len(served(second, PUBLIC)) == before:
+            assert call(proxy.port, "GET", PUBLIC)[0] == 200
             time.sleep(0.2)
-        assert len(served(second, "/readyz")) > before, "the new replica never got a request"
+        assert len(served(second, PUBLIC)) > before, "the new replica never got a request"
 
         # Scaled down, and the proxy still holds the address of a replica that is gone: the
         # connection is refused there and the request goes to the next replica.
         stack.dns.set(name, [GONE, REPLICAS[0]])
         time.sleep(6)  # let the old answer expire: from now on GONE is a candidate
-        statuses = [call(proxy.port, "GET", "/readyz")[0] for _ in range(20)]
+        statuses = [call(proxy.port, "GET", PUBLIC)[0] for _ in range(20)]
         assert statuses == [200] * 20
 
         stack.dns.set(name, [GONE])  # nothing left: a JSON problem, not nginx's HTML page
         time.sleep(6)
-        status, headers, body = call(proxy.port, "GET", "/readyz")
+        status, headers, body = call(proxy.port, "GET", PUBLIC)
         assert status == 502 and headers["content-type"] == "application/problem+json"
         assert json.loads(body)["status"] == 502
         assert "[error]" in proxy.error_log()  # the refused connections are logged
@@ -275,3 +279,42 @@ def test_the_proxy_forwards_the_host_with_its_port_and_sets_the_forwarded_header
 def test_compose_and_the_tests_render_the_same_file():
     text = Path(__file__).resolve().parents[2].joinpath("docker-compose.yml").read_text()
     assert "deploy/nginx/cds.conf.template:/etc/nginx/templates/default.conf.template:ro" in text
+
+
+def test_a_jwt_for_the_public_url_is_accepted_behind_the_proxy(tmp_path):
+    import uuid
+
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    issuer, address = "https://ehr.example.org", "127.0.0.6"
+    key = ec.generate_private_key(ec.SECP384R1())
+    jwk = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(key.public_key()))
+    jwk.update(kid="k1", alg="ES384", use="sig")
+    (tmp_path / "jwks.json").write_text(json.dumps({"keys": [jwk]}))
+    proxy_port = free_port()
+    public = f"http://127.0.0.1:{proxy_port}"  # what the client calls, as in CDS_SERVICE_URL
+
+    def token(audience: str) -> dict[str, str]:
+        now = int(time.time())
+        claims = {"iss": issuer, "sub": "ehr-client", "aud": audience, "iat": now,
+                  "exp": now + 120, "jti": uuid.uuid4().hex}
+        signed = jwt.encode(claims, key, algorithm="ES384", headers={"kid": "k1"})
+        return {"Authorization": f"Bearer {signed}"}
+
+    with Dns() as dns:
+        dns.set("jwt.cds.test", [address])
+        app = Gunicorn(tmp_path, workers=1, host=address, CDS_TRUSTED_PROXY_HOPS="1",
+                       CDS_TRUSTED_ISSUERS=json.dumps({issuer: str(tmp_path / "jwks.json")}),
+                       CDS_SERVICE_URL=public)
+        (tmp_path / "proxy").mkdir()
+        with app, Nginx(tmp_path / "proxy", f"jwt.cds.test:{app.port}", dns.address,
+                        port=proxy_port) as proxy:
+            accepted = call(proxy.port, "GET", "/v1/evaluations/nope", headers=token(public),
+                            source="127.0.0.50")[0]
+            internal = call(proxy.port, "GET", "/v1/evaluations/nope",
+                            headers=token(app.url), source="127.0.0.50")[0]
+            wait_for_logs([app], "/v1/evaluations/nope", 2)
+            remotes = {e["remote"] for e in served(app, "/v1/evaluations/nope")}
+    assert (accepted, internal) == (404, 401)  # signed for the public URL: in (then not found)
+    assert remotes == {"127.0.0.50"}

@@ -46,24 +46,3 @@ def recommend() -> Callable[..., dict[str, Any]]:
         return as_json(evaluate(**fields))
 
     return run
-
-
-@pytest.fixture(scope="session")
-def app(tmp_path_factory):
-    """For the few tests here that still need an app: one per session, not per test."""
-    from service import create_app
-
-    db = tmp_path_factory.mktemp("rules-audit") / "audit.sqlite3"
-    return create_app(app_config(db))
-
-
-def app_config(db) -> dict:
-    """Test config for an app shared by many requests: no per-caller rate limit."""
-    return {
-        "TESTING": True,
-        "DATABASE_URL": f"sqlite:///{db}",
-        "SECRET_KEY": "test-secret",
-        # hundreds of requests a minute from one caller: the limit is not under test here
-        "RATELIMIT_ENABLED": False,
-        "RATE_LIMIT": "100000 per minute",
-    }

@@ -93,6 +93,17 @@ def test_magnesium_only_as_a_salt_or_excipient_is_not_a_medicine(text):
     assert read_magnesium_medicine(text) is None
 
 
+def test_milk_of_magnesia_without_a_volume_still_states_its_strength():
+    # The FHIR mapping reads the volume from the dosage and needs the strength per mL.
+    m = read_magnesium_medicine("Milk of Magnesia")
+    assert m is not None
+    assert (m.strength_mg, m.per_volume_ml, m.dose_mg) == (400, 5, None)
+    assert m.unknown == "the volume taken of milk of magnesia is not stated"
+    tablets = read_magnesium_medicine("Phillips' chewable 311 mg, 2 tablets daily")
+    assert tablets is not None
+    assert (tablets.strength_mg, tablets.per_volume_ml, tablets.dose_mg) == (311, None, 622)
+
+
 def test_as_needed_is_an_unknown_daily_amount():
     m = read_magnesium_medicine("milk of magnesia 30 mL as needed")
     assert m is not None and m.as_needed and m.times_per_day is None

@@ -33,11 +33,6 @@ def test_not_pregnant_not_lactating_is_silent(recommend, field):
     assert not codes(recommend(**{field: False})) & POPULATION_CODES
 
 
-def test_pregnant_male_is_rejected(client):
-    response = client.post("/v1/recommendations", json={"age": 30, "sex": "male", "pregnant": True})
-    assert response.status_code == 422
-
-
 @pytest.mark.parametrize(
     ("age", "expected", "ul"),
     [(0, "population.infant", None), (1, "population.minor", 65), (4, "population.minor", 110),

@@ -1,13 +1,12 @@
 """Safety invariants of the knowledge base over generated profiles (Hypothesis).
 
-Profiles are generated as the JSON a client sends (always valid), then either posted
-through the Flask test client or loaded with the API's schema and evaluated directly.
+Profiles are generated as the JSON a client sends (always valid), loaded with the API's
+schema and evaluated directly (the same profiles through the API: tests/api/test_properties.py).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,9 +17,7 @@ from rules.data.forms import ELEMENTAL_FRACTION, FORM_ALIASES
 from rules.data.limits import upper_limit_for
 from rules.data.tokens import ALL_TOKENS
 from rules.model import Creatinine
-from service import create_app
 from service.schemas import ProfileSchema
-from tests.rules.conftest import app_config
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -79,9 +76,11 @@ def _number(low, high):
     return st.integers(int(low), int(high)) | st.floats(low, high, allow_nan=False)
 
 
-_name = st.sampled_from(INTERACTING + OTHER_DRUGS) | st.text(min_size=1, max_size=40).filter(
-    lambda s: s.strip()
-)
+# No NUL: the API refuses it at the door (400; tests/api/test_hostile_input.py), so a
+# profile holding one is not a valid profile.
+_name = st.sampled_from(INTERACTING + OTHER_DRUGS) | st.text(
+    st.characters(exclude_characters="\x00"), min_size=1, max_size=40
+).filter(lambda s: s.strip())
 medication = st.fixed_dictionaries(
     {"name": _name},
     optional={"rxnorm": st.sampled_from(RXNORM) | st.from_regex(r"\A\d{1,12}\Z")},
@@ -200,31 +199,6 @@ def profiles(draw):
 
 def load(body) -> Profile:
     return ProfileSchema().load(body)
-
-
-@pytest.fixture(scope="module")
-def module_client(tmp_path_factory):
-    db = tmp_path_factory.mktemp("audit") / "audit.sqlite3"
-    return create_app(app_config(db)).test_client()
-
-
-# --- through the API ---------------------------------------------------------------------
-
-
-@SETTINGS
-@given(body=profiles())
-def test_valid_profiles_never_get_a_5xx_and_every_finding_is_explained(module_client, body):
-    response = module_client.post(
-        "/v1/recommendations", data=json.dumps(body), content_type="application/json"
-    )
-    assert response.status_code == 200, (response.status_code, response.get_json())
-    rec = response.get_json()
-    for f in rec["findings"]:
-        assert f["code"] and f["explanation"] and f["action"] and f["title"]
-        assert len(f["sources"]) >= 1
-        assert all(s["title"] and s["locator"] for s in f["sources"])
-    assert (rec["plan"] is None) is (rec["disposition"] in ("refer", "avoid"))
-    assert (rec["referral"] is None) is (rec["disposition"] != "refer")
 
 
 # --- directly through the rules ----------------------------------------------------------

@@ -127,3 +127,25 @@ def test_memory_storage_without_fallback_raises_nothing_and_counts():
     key = "caller-" + uuid.uuid4().hex
     assert [limit.hit(key).allowed for _ in range(3)] == [True, True, False]
     assert limit.hit(key).retry_after >= 1
+
+
+def test_failed_cds_hooks_logins_count_too(tmp_path, jwks_file):  # noqa: F811
+    app = make_app(
+        tmp_path,
+        TRUSTED_ISSUERS={ISSUER: str(jwks_file)},
+        SERVICE_URL=AUDIENCE,
+        RATE_LIMIT="3 per minute",
+    )
+    client = app.test_client()
+    responses = [
+        client.post(
+            "/cds-services/magnesium-back-pain-review",
+            json={},
+            headers={"Authorization": "Bearer a.b.c"},
+        )
+        for _ in range(5)
+    ]
+    assert [r.status_code for r in responses] == [401, 401, 401, 429, 429]
+    assert responses[-1].get_json()["resourceType"] == "OperationOutcome"
+    assert int(responses[-1].headers["Retry-After"]) >= 1
+    app.extensions["audit"].close()

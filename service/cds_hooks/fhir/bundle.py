@@ -14,18 +14,22 @@ from typing import Any
 from service.cds_hooks.fhir.elements import objects, ref, text
 from service.cds_hooks.fhir.notes import Reading, UnreadableResource
 
-# How a list read in part begins its note (the prefetch, which knows why, says it too).
-INCOMPLETE_LIST = "the list is incomplete"
-
 Resource = dict[str, Any]
 
 
 def unwrap(
-    key: str, value: Any, seen: set[str], urls: dict[str, Resource]
+    key: str,
+    value: Any,
+    seen: set[str],
+    urls: dict[str, Resource],
+    *,
+    whole_list: bool = True,
 ) -> Reading[list[Resource]]:
     """The resources in one prefetch value; null and OperationOutcome mean no data.
 
-    `seen` drops a resource met before; `urls` collects each entry's fullUrl.
+    `seen` drops a resource met before; `urls` collects each entry's fullUrl. A list read
+    for its latest few (`whole_list=False`: a search with `_count`) is not incomplete for
+    having more pages.
     """
     source = f"prefetch {key}"
     reading: Reading[list[Resource]] = Reading([])
@@ -59,7 +63,9 @@ def unwrap(
             continue
         if resource["resourceType"] == "OperationOutcome":
             continue  # search.mode "outcome": a warning about the search, not data
-        matches += 1
+        search = entry.get("search")
+        if not (isinstance(search, Mapping) and search.get("mode") == "include"):
+            matches += 1  # `total` counts matches, not resources included with them
         resource = dict(resource)
         full_url = entry.get("fullUrl")
         if isinstance(full_url, str) and full_url:
@@ -71,11 +77,12 @@ def unwrap(
         reading.value.append(resource)
     total = value.get("total")
     has_next = any(link.get("relation") == "next" for link in links)
-    if has_next or (isinstance(total, int) and not isinstance(total, bool) and total > matches):
+    more = isinstance(total, int) and not isinstance(total, bool) and total > matches
+    if whole_list and (has_next or more):
         shown = f"{matches} of {total}" if isinstance(total, int) else f"{matches}"
         reading.note(
             source,
-            f"{INCOMPLETE_LIST} ({shown} entries read; the rest are on pages that "
+            f"the list is incomplete ({shown} entries read; the rest are on pages that "
             "were not fetched): what is on them was not checked",
             affects_safety=True,
         )

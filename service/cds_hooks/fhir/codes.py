@@ -1,9 +1,12 @@
 """The code systems and codes the FHIR reading uses; discovery (services.py) imports them.
 
-LOINC codes follow CLINICAL.md §3 (eGFR, creatinine), §4 (serum magnesium) and the v2 list;
-SNOMED CT codes are cited from the SNOMED CT International browser (concept id and its
-fully specified name). A code that could not be verified is left out: the condition's text
-is matched instead (conditions.py), as CLINICAL.md §11 asks.
+LOINC codes follow CLINICAL.md §3 (eGFR, creatinine), §4 (serum magnesium) and the v2 list.
+SNOMED CT codes are given with the concept's fully specified name; each §11 code was checked
+against independent published uses (FHIR value sets and implementation guides, clinical
+code lists) naming the same concept. Where those disagreed (7200002, 9209005, 26629001
+were each found under two different names) the code is left out and the condition's text
+is matched instead (conditions.py), as CLINICAL.md §11 asks. Confirm against the SNOMED CT
+browser before relying on a code.
 """
 
 from __future__ import annotations
@@ -64,20 +67,17 @@ PREGNANT, NOT_PREGNANT = "77386006", "60001007"  # Pregnant; Not pregnant (findi
 PACEMAKER_CODES = frozenset({"441509002"})  # Cardiac pacemaker in situ (finding)
 
 # CLINICAL.md §11 condition tokens by SNOMED CT code. Only concepts whose id and name were
-# checked are listed; everything else (ileus, malabsorption after bariatric surgery, ...)
-# is found by its text in conditions.py.
+# checked are listed; everything else (ileus, acute abdomen, alcohol use disorder, short
+# bowel, bariatric surgery, ...) is found by its text in conditions.py.
 CONDITION_TOKENS: dict[str, str] = {
     "91637004": "myasthenia_gravis",  # Myasthenia gravis (disorder)
     "27885002": "heart_block",  # Complete atrioventricular block (disorder)
     "195042002": "heart_block",  # Second degree atrioventricular block (disorder)
     "81060008": "bowel_obstruction",  # Intestinal obstruction (disorder)
-    "9209005": "bowel_obstruction",  # Acute abdomen (disorder)
     "34095006": "dehydration",  # Dehydration (disorder)
-    "7200002": "alcohol_use_disorder",  # Alcoholism (disorder)
     "44054006": "type_2_diabetes",  # Diabetes mellitus type 2 (disorder)
     "34000006": "malabsorption",  # Crohn's disease (disorder)
     "396331005": "malabsorption",  # Celiac disease (disorder)
-    "26629001": "malabsorption",  # Short bowel syndrome (disorder)
     "236071009": "chronic_diarrhea",  # Chronic diarrhea (disorder)
 }
 

@@ -116,8 +116,8 @@ def dose_mg(
         return ml * strength_mg / per_ml if strength_mg is not None and per_ml else None
     reading.note(
         where,
-        f"{name}: dose {amount:g} {unit} could not be converted to mg, so it was not "
-        "counted toward the upper limit",
+        f"{name}: dose {amount:g} {unit} could not be converted to mg, so the order's dose "
+        "was not used",
         affects_safety=True,
         kind="unit",
     )

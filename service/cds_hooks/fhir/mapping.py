@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from marshmallow import ValidationError
+
 from rules import NotChecked
 from rules.data.tokens import CAUDA_EQUINA
 from service.cds_hooks.fhir import bundle
@@ -26,10 +28,25 @@ from service.cds_hooks.fhir.observations import (
     read_weight,
 )
 from service.cds_hooks.fhir.patient import read_patient
+from service.problems import field_errors
+from service.schemas.profile import ProfileSchema
 
 # Without an eGFR value, a stage is read as the top of its KDIGO band: every value in the
 # band gives the same kidney finding, and the top never overstates the stage.
 EGFR_FOR_STAGE = {5: 14.0, 4: 29.0}
+# Prefetch keys whose templates ask for the latest few (`_count`): more pages are expected
+# and are not a gap (services.PREFETCH; a test keeps the two in step).
+LATEST_ONLY_KEYS = frozenset({"egfr", "creatinine", "weight", "magnesium", "pregnancy"})
+# Values the profile schema may refuse (out of range: a unit mix-up in the record) and
+# where they came from. Without one the rest is still evaluated; anything else refused
+# (no age) makes the record one that cannot be evaluated, said in one card.
+DROPPABLE = {  # profile field: (prefetch key, what a reader calls it)
+    "kidney.egfr": ("prefetch egfr", "eGFR"),
+    "kidney.creatinine": ("prefetch creatinine", "serum creatinine"),
+    "serum_magnesium": ("prefetch magnesium", "serum magnesium"),
+    "weight_kg": ("prefetch weight", "body weight"),
+}
+_SCHEMA = ProfileSchema()
 # The token vocabulary has no diagnosis-level token for cauda equina syndrome; use one when
 # the knowledge base adds it, until then the group's first token (said in a note).
 CAUDA_EQUINA_TOKEN = (
@@ -69,7 +86,10 @@ def map_patient(
 
     seen: set[str] = set()
     urls: dict[str, Any] = {}
-    values = {key: take(bundle.unwrap(key, value, seen, urls)) for key, value in prefetch.items()}
+    values = {
+        key: take(bundle.unwrap(key, value, seen, urls, whole_list=key not in LATEST_ONLY_KEYS))
+        for key, value in prefetch.items()
+    }
     drafts = (
         take(bundle.unwrap("context.draftOrders", draft_orders, set(), urls))
         if draft_orders
@@ -137,6 +157,7 @@ def map_patient(
     )
     profile["medications"] = medications.medications
     profile["magnesium_products"] = medications.magnesium_products
+    notes.extend(_drop_refused_values(profile))
     return MappedPatient(
         profile,
         notes,
@@ -145,3 +166,36 @@ def map_patient(
         selected_drafts=medications.selected_drafts,
         selected_medications=medications.selected_medications,
     )
+
+
+def _drop_refused_values(profile: dict[str, Any]) -> list[DataNote]:
+    """Leave out (and say) a lab value or weight the profile schema refuses."""
+    try:
+        _SCHEMA.load(profile)
+    except ValidationError as error:
+        refused = field_errors(error.messages)
+    else:
+        return []
+    notes = []
+    for root, (source, name) in DROPPABLE.items():
+        messages = [e["message"] for e in refused if e["field"].startswith(root)]
+        if not messages:
+            continue
+        parent, _, key = root.rpartition(".")
+        holder = profile[parent] if parent else profile
+        value = holder.get(key)
+        if isinstance(value, dict):  # {value, unit}
+            value = f"{value.get('value'):g} {value.get('unit')}"
+        if root == "kidney.egfr":
+            holder[key] = None
+        else:
+            holder.pop(key, None)
+        notes.append(
+            DataNote(
+                source,
+                f"{name} {value} is out of range ({' '.join(messages)}): not used",
+                affects_safety=True,
+                kind="value",
+            )
+        )
+    return notes

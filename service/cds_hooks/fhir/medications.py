@@ -31,9 +31,10 @@ Resource = Mapping[str, Any]
 
 # FHIR R4 status value sets, lower case. Anything else is not R4: said, and read as current.
 REQUEST_CURRENT = {"active", "on-hold"}
-REQUEST_NOT_CURRENT = {"cancelled", "completed", "entered-in-error", "stopped", "draft", "unknown"}
+# "unknown" is neither: it may be current, so it is checked and said.
+REQUEST_NOT_CURRENT = {"cancelled", "completed", "entered-in-error", "stopped", "draft"}
 STATEMENT_CURRENT = {"active", "intended", "on-hold"}
-STATEMENT_NOT_CURRENT = {"completed", "entered-in-error", "stopped", "not-taken", "unknown"}
+STATEMENT_NOT_CURRENT = {"completed", "entered-in-error", "stopped", "not-taken"}
 DRAFT_NOT_CURRENT = {"cancelled", "entered-in-error", "stopped", "completed", "revoked"}
 DSTU2_TYPES = {"MedicationOrder"}  # DSTU2's MedicationRequest
 # In a medication list and said nothing of: read through references, or not a medication.
@@ -149,7 +150,10 @@ def _current(resource: Resource, expected: str, reading: Reading[Any]) -> bool:
         return True
     if state in stopped:
         return False
-    said = f"status {state!r} is not a FHIR R4 status" if state else "no status"
+    if state == "unknown":
+        said = "status unknown"
+    else:
+        said = f"status {state!r} is not a FHIR R4 status" if state else "no status"
     reading.note(source, f"{said}: read as current, so it is checked")
     return True
 
@@ -265,6 +269,8 @@ def _product(
     times = dosing.times_per_day(dosage, source, reading)
     if dose is None or times is None:
         return None
+    for assumption in medicine.assumed:  # e.g. milk of magnesia's USP strength
+        reading.note(source, f"{name}: read with {assumption}")
     basis = medicine.dose_basis or ("elemental" if medicine.form is None else "compound")
     return {
         "form": form,

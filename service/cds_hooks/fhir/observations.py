@@ -137,7 +137,8 @@ def _egfr_of(obs: Resource, reading: Reading[Any]) -> float | None:
 def _values(
     element: Mapping[str, Any], source: str, where: str, reading: Reading[Any]
 ) -> list[Value]:
-    """The numeric value of an Observation or component: valueQuantity or valueString."""
+    """The numeric value of an Observation or component: valueQuantity, valueInteger or
+    valueString."""
     quantity = obj(element, "valueQuantity", source)
     if quantity is not None:
         value = number(quantity, "value", source)
@@ -148,6 +149,9 @@ def _values(
             return []
         unit = text(quantity, "code", source) or text(quantity, "unit", source)
         return [Value(value, text(quantity, "comparator", source), unit, where)]
+    whole = number(element, "valueInteger", source)
+    if whole is not None:
+        return [Value(whole, None, None, where)]  # R4's valueInteger: no unit to check
     sent = text(element, "valueString", source)
     if sent is not None:
         match = TEXT_VALUE.fullmatch(sent)

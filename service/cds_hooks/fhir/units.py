@@ -75,6 +75,11 @@ def _registry() -> PintUcumRegistry:
     return PintUcumRegistry()
 
 
+def warm() -> None:
+    """Build the UCUM registry and parser now (a second or more), not on the first request."""
+    convert(1, "g", "mg")
+
+
 def is_count(unit: str | None) -> bool:
     """True for a dose counted in units of the product: '1', '{pill}', 'TAB', 'tablets'."""
     if unit is None:
@@ -101,14 +106,25 @@ def quantity(value: float, unit: str | None) -> Any | None:
 
 def convert(value: float, unit: str | None, target: str) -> float | None:
     """`value` in `unit` expressed in the UCUM unit `target`; None when not convertible."""
-    amount = quantity(value, unit)
+    factor = _factor(unit, target) if unit else None
+    # Rounded: float noise from the conversion factors (1 g = 1000.0000000000001 mg).
+    return None if factor is None else round(value * factor, 9)
+
+
+@functools.lru_cache(maxsize=256)
+def _factor(unit: str, target: str) -> float | None:
+    """How many `target` one `unit` is (parsing UCUM takes about a millisecond: cached).
+
+    Every unit read here is a plain multiple (mass, volume, amount, rate), never an
+    offset scale such as degrees Celsius, so one factor converts any value.
+    """
+    amount = quantity(1.0, unit)
     if amount is None:
         return None
     goal = _registry().from_ucum(target)
     if amount.dimensionality != goal.dimensionality:
         return None
-    # Rounded: float noise from the conversion factors (1 g = 1000.0000000000001 mg).
-    return round(float((amount / goal).to("dimensionless").magnitude), 9)
+    return float((amount / goal).to("dimensionless").magnitude)
 
 
 def normal_key(unit: str | None) -> str:

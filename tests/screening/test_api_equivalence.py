@@ -28,6 +28,7 @@ OBSERVATION_KEYS = {
     "19123-9": "magnesium",
     "2601-3": "magnesium",
     "82810-3": "pregnancy",
+    "29463-7": "weight",
     "8867-4": None,  # heart rate: no key asks for it
 }
 OTHER_KEYS = {
@@ -67,6 +68,7 @@ def prefetch_by_hand(resources: list[dict[str, Any]]) -> dict[str, Any]:
         "creatinine",
         "magnesium",
         "pregnancy",
+        "weight",
         "medicationRequests",
         "medicationStatements",
         "conditions",

@@ -37,6 +37,7 @@ def test_observations_go_only_to_the_keys_whose_codes_they_carry():
             "creatinine",
             "magnesium",
             "pregnancy",
+            "weight",
             "medicationRequests",
             "medicationStatements",
             "conditions",

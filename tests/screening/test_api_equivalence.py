@@ -66,9 +66,9 @@ def prefetch_by_hand(resources: list[dict[str, Any]]) -> dict[str, Any]:
     keys = (
         "egfr",
         "creatinine",
-        "weight",
         "magnesium",
         "pregnancy",
+        "weight",
         "medicationRequests",
         "medicationStatements",
         "conditions",

@@ -256,8 +256,10 @@ def test_a_medication_by_reference_is_read_from_the_exported_medication(tmp_path
         {
             "kind": "resource",
             "item": "MedicationRequest/r2",
-            "reason": "medication reference Medication/gone could not be resolved and has no "
-            "display: interactions with it were not checked",
+            "reason": (
+                "medication reference Medication/gone could not be resolved and has no "
+                "display: interactions with it were not checked"
+            ),
         }
     ]
     assert summary["input"]["rejected_examples"] == [

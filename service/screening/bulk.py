@@ -119,7 +119,7 @@ def open_export_file(path: Path) -> BinaryIO:
         gzipped = probe.read(2) == GZIP_MAGIC
     if gzipped:
         return cast(BinaryIO, gzip.GzipFile(path, "rb"))
-    return open(path, "rb")  # noqa: SIM115
+    return open(path, "rb")
 
 
 def lines(path: Path, start: int = 0, end: int | None = None) -> Iterator[bytes]:

@@ -74,7 +74,7 @@ def evaluate_patient(
         )
     except EvaluationError as error:
         return _not_evaluated(row, f"the knowledge base failed: {error}")
-    except Exception as error:  # noqa: BLE001 - fail closed: a row with the reason, not a crash
+    except Exception as error:
         log.exception("screening: unexpected error for one patient")  # no patient data logged
         return _not_evaluated(row, f"internal error while evaluating ({type(error).__name__})")
     row["status"] = EVALUATED

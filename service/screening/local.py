@@ -145,7 +145,7 @@ def split_chunk(chunk: Chunk, work: str, partitions: int) -> InputCounts:
                     if p not in outputs:
                         folder = Path(work, f"p{p:04d}")
                         folder.mkdir(exist_ok=True)
-                        outputs[p] = open(folder / f"c{chunk.index:06d}", "wb")  # noqa: SIM115
+                        outputs[p] = open(folder / f"c{chunk.index:06d}", "wb")
                     record = (
                         line.patient_id,
                         line.resource_type,

@@ -255,7 +255,7 @@ def write_export(
                 if gzip_files:
                     handle = gzip.open(out / (name + ".gz"), "wt", encoding="utf-8")
                 else:
-                    handle = open(out / name, "w", encoding="utf-8")  # noqa: SIM115
+                    handle = open(out / name, "w", encoding="utf-8")
                 files[(kind, part)] = stack.enter_context(handle)
             return files[(kind, part)]
 

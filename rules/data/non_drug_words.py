@@ -44,12 +44,13 @@ DEVICE_WORDS: frozenset[str] = frozenset(
     """.split()
 )
 
-# Directions and quantities of a prescription's sig.
+# Directions and quantities of a prescription's sig (words of one or two letters are never
+# read as a drug name, so "x", "up" and "no" need no entry).
 DIRECTION_WORDS: frozenset[str] = frozenset(
     """
     hold if use using apply inhale inhalations inhalation puff puffs sprays instill
-    directed sig qty dispense disp refill refills full glass milk x total until stop start
-    continue continued then repeat up not more than no less only when usual usually
+    directed sig qty dispense disp refill refills full glass milk total until stop start
+    continue continued then repeat not more than less only when usual usually
     chronic home current currently taken supply
     """.split()
 )

@@ -256,7 +256,8 @@ def test_a_medication_by_reference_is_read_from_the_exported_medication(tmp_path
         {
             "kind": "resource",
             "item": "MedicationRequest/r2",
-            "reason": "medication without a name or code: not checked for interactions",
+            "reason": "medication reference Medication/gone could not be resolved and has no "
+            "display: interactions with it were not checked",
         }
     ]
     assert summary["input"]["rejected_examples"] == [

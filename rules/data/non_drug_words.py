@@ -19,7 +19,8 @@ Sources:
 - Directions: *choice*, the words of prescription directions (sig) US prescriptions use;
   a direction says how, not what.
 - An indication starts with "for" ("for blood pressure"): the words after it in that part
-  name a condition, not a drug (*choice*).
+  name a condition, not a drug (*choice*); so do the usual as-needed indications written
+  without it ("prn back pain").
 """
 
 # RxNorm dose forms and packaging beyond those in rules.data.normalisation.FORM_WORDS.
@@ -55,7 +56,19 @@ DIRECTION_WORDS: frozenset[str] = frozenset(
     """.split()
 )
 
+# What a drug is taken for, when a sig names it without "for" ("prn back pain", "as needed,
+# headache"): the usual as-needed indications on US prescriptions (*choice*).
+INDICATION_WORDS: frozenset[str] = frozenset(
+    """
+    pain back headache migraine sleep insomnia nausea vomiting anxiety allergy allergies
+    constipation heartburn reflux cramps spasm spasms fever cough itching itch rash blood
+    pressure sugar cholesterol diabetes wheezing shortness breath chest swelling
+    """.split()
+)
+
 # The word that starts an indication; the rest of its part names no drug.
 INDICATION_WORD = "for"
 
-NON_DRUG_WORDS: frozenset[str] = RXNORM_FORM_WORDS | DEVICE_WORDS | DIRECTION_WORDS
+NON_DRUG_WORDS: frozenset[str] = (
+    RXNORM_FORM_WORDS | DEVICE_WORDS | DIRECTION_WORDS | INDICATION_WORDS
+)

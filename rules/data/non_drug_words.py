@@ -16,6 +16,7 @@ Sources:
   the ingredients named before it, and is not a part of its own.
 - Devices: the inhaler and pen names of the products' US labels (Ellipta, Diskus, Respimat,
   HandiHaler, FlexPen, KwikPen, SoloStar, FlexTouch, RespiClick, Inhub).
+- Label qualifiers ("Baby", "Low-Dose", "Non-Drowsy"): *choice*, from US OTC product names.
 - Directions: *choice*, the words of prescription directions (sig) US prescriptions use;
   a direction says how, not what.
 - An indication starts with "for" ("for blood pressure"): the words after it in that part
@@ -56,6 +57,15 @@ DIRECTION_WORDS: frozenset[str] = frozenset(
     """.split()
 )
 
+# Who or what a product is sold as ("Baby-Aspirin", "Low-Dose", "Women's", "Non-Drowsy"):
+# label qualifiers that name no drug (*choice*, from US OTC product names).
+QUALIFIER_WORDS: frozenset[str] = frozenset(
+    """
+    baby infant infants kids children childrens women womens men mens senior silver low
+    high rapid fast quick acting long short non drowsy nighttime daytime free strength
+    """.split()
+)
+
 # What a drug is taken for, when a sig names it without "for" ("prn back pain", "as needed,
 # headache"): the usual as-needed indications on US prescriptions (*choice*).
 INDICATION_WORDS: frozenset[str] = frozenset(
@@ -70,5 +80,5 @@ INDICATION_WORDS: frozenset[str] = frozenset(
 INDICATION_WORD = "for"
 
 NON_DRUG_WORDS: frozenset[str] = (
-    RXNORM_FORM_WORDS | DEVICE_WORDS | DIRECTION_WORDS | INDICATION_WORDS
+    RXNORM_FORM_WORDS | DEVICE_WORDS | DIRECTION_WORDS | QUALIFIER_WORDS | INDICATION_WORDS
 )

@@ -38,6 +38,8 @@ ALL_KNOWN = [
     ("metformin 500 mg tablet, oral, twice daily, for blood pressure", []),
     ("atorvastatin 40 mg; take at bedtime", []),
     ("ibuprofen 400 mg, prn back pain", []),
+    ("Baby-Aspirin 81 mg", []),
+    ("Claritin-D and Tylenol", []),
     ("metformin 500 mg and lisinopril 10 mg; as needed, for blood pressure", []),
     ("calcium 600 mg + vitamin D3 1000 IU", []),
     ("Fluticasone 0.1 MG/ACTUAT [Flovent]", []),

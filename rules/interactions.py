@@ -25,6 +25,7 @@ from rules.rule import Explanation, Rule
 from rules.terminology import (
     APPROXIMATE_NOTE,
     NameMatch,
+    drug_parts,
     has_readable_name,
     read_rxnorm,
     read_text,
@@ -115,6 +116,21 @@ def _named_by_ingredients(matches: Sequence[NameMatch]) -> Combination | None:
     return _BY_INGREDIENTS.get(frozenset(m.drug.generic for m in matches))
 
 
+@lru_cache(maxsize=8192)
+def unread_parts(text: str) -> tuple[str, ...]:
+    """Return the parts of an entry that name something the tables do not know (§13).
+
+    "metformin 500 mg and tafamidis 61 mg" → ("tafamidis 61 mg",): the common name of one
+    part does not vouch for the other. A part is known when it names an interacting or a
+    common drug, or is a magnesium medicine.
+    """
+    return tuple(
+        part
+        for part in drug_parts(text)
+        if not read_text(part).recognised and read_magnesium_medicine(part) is None
+    )
+
+
 @lru_cache(maxsize=2048)
 def read_medications(medications: tuple[Medication, ...]) -> MedicationReading:
     """Read every medication: interacting drugs, magnesium medicines, and what is unknown."""
@@ -142,9 +158,19 @@ def read_medications(medications: tuple[Medication, ...]) -> MedicationReading:
         medicine = read_magnesium_medicine(med.name, code or None)
         if medicine is not None:
             medicines.append(medicine)
-        if by_code is not None or reading.recognised or medicine is not None:
+        if by_code is not None:
             continue
         text = med.name.strip()
+        if reading.recognised or medicine is not None:
+            for part in unread_parts(med.name):
+                item = NotChecked(
+                    "medication",
+                    part,
+                    f"interactions with {part} (listed as {text!r}) were not checked",
+                )
+                not_checked.append(item)
+                unrecognized.append(item.item)
+            continue
         if has_readable_name(text):
             shown = f"{text} (RxNorm {code})" if code else text
             reason = f"interactions with {shown} were not checked"

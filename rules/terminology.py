@@ -21,6 +21,7 @@ from rapidfuzz import fuzz, process
 
 from rules.data.common_drugs import COMMON_NAMES
 from rules.data.drugs import COMBINATIONS, DRUGS, Combination, Drug
+from rules.data.non_drug_words import INDICATION_WORD, NON_DRUG_WORDS
 from rules.data.normalisation import IGNORED_WORDS
 from rules.data.rxnorm import INGREDIENT_CODES, PRODUCT_CODES, RxNormCode
 
@@ -110,7 +111,12 @@ def _vocabulary() -> dict[str, _Entry]:
 
 
 _VOCAB = _vocabulary()
-_COMMON = frozenset(normalise(name) for name in COMMON_NAMES) - _VOCAB.keys()
+# A combination's other ingredients are, by its row, ones with no magnesium interaction
+# ("cobicistat" of Stribild): named by their generics, they are known too.
+_OTHER_INGREDIENTS = frozenset(name for combo in COMBINATIONS for name in combo.others)
+_COMMON = (
+    frozenset(normalise(name) for name in (*COMMON_NAMES, *_OTHER_INGREDIENTS)) - _VOCAB.keys()
+)
 # The longest phrase starting with each word: most words start none, so most positions
 # try one lookup instead of one per phrase length.
 _LONGEST_FROM: dict[str, int] = {}
@@ -199,6 +205,69 @@ def has_readable_name(text: str) -> bool:
         word.isalpha() and len(word) > 1 and word not in IGNORED_WORDS
         for word in normalise(text).split()
     )
+
+
+# --- parts of one entry ----------------------------------------------------------------------
+# CLINICAL.md §13: an entry is recognised only when every drug it names is. A list entry may
+# name several ("metformin 500 mg and tafamidis 61 mg", "fluticasone/umeclidinium/vilanterol"):
+# it is read part by part. Hand-written: no library splits medication free text this way.
+
+_BRACKETED = re.compile(r"\[[^\]]*\]")  # RxNorm SBD names end in "[Brand]"
+_SEPARATOR = re.compile(r"\s+(?:and|with|plus|&)\s+|[/+,;&]", re.IGNORECASE)
+_HYPHENATED = re.compile(r"([^\W\d_]+)-(?=([^\W\d_]+))")
+_NON_DRUG = IGNORED_WORDS | NON_DRUG_WORDS
+
+
+def _is_name(word: str) -> bool:
+    key = normalise(word)
+    return key in _VOCAB or key in _COMMON
+
+
+def _split_hyphens(text: str) -> str:
+    """Turn "lisinopril-HCTZ" into two parts; leave "Mag-Ox" and "Extended-Release" whole.
+
+    A hyphen separates two drugs when a known name stands on either side of it and the
+    hyphenated whole is not itself a known name.
+    """
+
+    def cut(m: re.Match[str]) -> str:
+        left, right = m.group(1), m.group(2)
+        if _is_name(f"{left} {right}") or not (_is_name(left) or _is_name(right)):
+            return m.group(0)
+        return f"{left}/"
+
+    return _HYPHENATED.sub(cut, text)
+
+
+def _names_a_drug(part: str) -> bool:
+    """True when a part holds a word that could name a drug (before any indication)."""
+    for word in normalise(part).split():
+        if word == INDICATION_WORD:
+            return False
+        if word.isalpha() and len(word) > 2 and word not in _NON_DRUG:
+            return True
+    return False
+
+
+@lru_cache(maxsize=8192)
+def drug_parts(text: str) -> tuple[str, ...]:
+    """Return the parts of a medication entry that could each name a drug, as written.
+
+    Parts are cut at " and ", " with ", " plus ", "/", "+", ",", ";", "&" and a hyphen between
+    two names; parts of dose, form, route, frequency or indication words only are dropped.
+    A bracketed brand ("[Flovent]") is dropped when the rest names a drug.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    unbracketed = _BRACKETED.sub(" ", text)
+    for source in (unbracketed, text):
+        parts = tuple(
+            " ".join(p.split())
+            for p in _SEPARATOR.split(_split_hyphens(source))
+            if _names_a_drug(p)
+        )
+        if parts:
+            return parts
+    return ()
 
 
 # --- RxNorm -------------------------------------------------------------------------------

@@ -242,3 +242,18 @@ def test_malformed_fhir_is_noted_never_a_500(client, change):
     response = client.post(PATIENT_VIEW, json=request)
     assert response.status_code == 200, response.get_json()
     assert_response(response.get_json())
+
+
+def test_an_unknown_drug_beside_a_common_one_is_said_in_the_not_checked_card(client):
+    # CLINICAL.md §13: the common name (metformin) does not vouch for the other part.
+    request = scenarios.scenario_a_request()
+    statement = request["prefetch"]["medicationStatements"]["entry"][0]["resource"]
+    statement["medicationCodeableConcept"] = {"text": "metformin 500 mg and tafamidis 61 mg"}
+    body = client.post(PATIENT_VIEW, json=request).get_json()
+    assert_response(body)
+    [notes] = [c for c in body["cards"] if "topic" not in c["source"]]
+    assert notes["detail"] == (
+        "**Not checked:**\n\n"
+        "- **tafamidis 61 mg**: interactions with tafamidis 61 mg (listed as "
+        "'metformin 500 mg and tafamidis 61 mg') were not checked"
+    )

@@ -1873,26 +1873,24 @@ def test_member_alone(text: str, codes: list[str], separation: Any) -> None:
 # --- disagreements left open (CLINICAL.md §13) -------------------------------------------------
 
 
-# A text naming a common drug and a drug the tables do not know: the common name makes the
-# whole entry "recognised", so the unknown one passes silently (fails open). A fix has to
-# report unread drug-like words without flooding not_checked with indications ("for blood
-# pressure") and brand suffixes ("Ellipta"): a change to the matcher, not a local edit.
-@pytest.mark.xfail(
-    strict=True,
-    reason="§13: an unknown drug beside a common one in one entry is not reported "
-    "(read_text marks the whole text recognised when any common name is found)",
-)
+# A text naming a common drug and a drug the tables do not know: the common name does not
+# vouch for the other part (§13). Each unknown part is reported by itself, as written.
 @pytest.mark.parametrize(
-    "text",
-    ["metformin 500 mg and tafamidis 61 mg", "fluticasone/umeclidinium/vilanterol"],
+    ("text", "unknown"),
+    [
+        ("metformin 500 mg and tafamidis 61 mg", ["tafamidis 61 mg"]),
+        ("fluticasone/umeclidinium/vilanterol", ["umeclidinium", "vilanterol"]),
+    ],
 )
-def test_unknown_drug_beside_a_common_one_is_said(text: str) -> None:
+def test_unknown_drug_beside_a_common_one_is_said(text: str, unknown: list[str]) -> None:
     profile = PROFILE_SCHEMA.load(
         {"age": 50, "sex": "female", "kidney": {"egfr": 90}, "medications": [{"name": text}]}
     )
     rec = as_json(default_knowledge_base().evaluate(profile))
     assert [f["code"] for f in rec["findings"]] == ["medication.not_recognized"]
-    assert rec["not_checked"], "the unknown drug must be listed as not checked"
+    assert [(n["kind"], n["item"]) for n in rec["not_checked"]] == [
+        ("medication", u) for u in unknown
+    ]
     assert rec["summary"].startswith("Suitable for what was checked; not checked:")
 
 

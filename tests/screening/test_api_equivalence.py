@@ -25,6 +25,7 @@ OBSERVATION_KEYS = {
     "33914-3": "egfr",
     "88294-4": "egfr",
     "2160-0": "creatinine",
+    "29463-7": "weight",
     "19123-9": "magnesium",
     "2601-3": "magnesium",
     "82810-3": "pregnancy",
@@ -66,6 +67,7 @@ def prefetch_by_hand(resources: list[dict[str, Any]]) -> dict[str, Any]:
     keys = (
         "egfr",
         "creatinine",
+        "weight",
         "magnesium",
         "pregnancy",
         "weight",

@@ -35,6 +35,7 @@ def test_observations_go_only_to_the_keys_whose_codes_they_carry():
             "patient",
             "egfr",
             "creatinine",
+            "weight",
             "magnesium",
             "pregnancy",
             "weight",

@@ -29,7 +29,6 @@ OBSERVATION_KEYS = {
     "19123-9": "magnesium",
     "2601-3": "magnesium",
     "82810-3": "pregnancy",
-    "29463-7": "weight",
     "8867-4": None,  # heart rate: no key asks for it
 }
 OTHER_KEYS = {
@@ -70,7 +69,6 @@ def prefetch_by_hand(resources: list[dict[str, Any]]) -> dict[str, Any]:
         "weight",
         "magnesium",
         "pregnancy",
-        "weight",
         "medicationRequests",
         "medicationStatements",
         "conditions",

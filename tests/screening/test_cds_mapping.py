@@ -38,7 +38,6 @@ def test_observations_go_only_to_the_keys_whose_codes_they_carry():
             "weight",
             "magnesium",
             "pregnancy",
-            "weight",
             "medicationRequests",
             "medicationStatements",
             "conditions",

@@ -58,8 +58,7 @@ def _explain_dehydration(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
             "patient clears magnesium less well."
         ),
         action=(
-            "Correct fluids first; avoid laxative magnesium salts until the patient is "
-            "rehydrated."
+            "Correct fluids first; avoid laxative magnesium salts until the patient is rehydrated."
         ),
         evidence={"conditions": ["dehydration"]},
     )
@@ -90,9 +89,7 @@ def _explain_deficiency_signs(facts: Facts, fact: Mapping[str, Any]) -> Explanat
     )
 
 
-def _condition(
-    rule_id: str, code: str, effect: str, title: str, tokens, explain, sources
-) -> Rule:
+def _condition(rule_id: str, code: str, effect: str, title: str, tokens, explain, sources) -> Rule:
     return Rule(
         id=rule_id,
         version=VERSIONS[rule_id],

@@ -161,14 +161,14 @@ class RuleEngine:
         if head is not None:
             rule_id, ref = head.group(1), head.group(2)
         else:  # an unusual spelling: decode the whole message
-            (rule_id, matched), = json.loads(message).items()
+            ((rule_id, matched),) = json.loads(message).items()
             fact = matched["m"]
             ref = str(fact["ref"])
         spec = self._specs.get(rule_id)
         try:
             if spec is not None and spec.on_fire is not None:
                 if fact is None:
-                    (_, matched), = json.loads(message).items()
+                    ((_, matched),) = json.loads(message).items()
                     fact = matched["m"]
                 spec.on_fire(fact)
             if rule_id == CATCH_ALL_ID:

@@ -1,9 +1,9 @@
 """Why an evaluation did not produce a recommendation.
 
-    RulesError
-     ├── ProfileError            the profile cannot be evaluated as given (names the field)
-     │    └── UnconvertibleDoseError   a compound dose of a form with no elemental fraction
-     └── EvaluationError         the engine or a rule failed: fail closed, never "no findings"
+RulesError
+ ├── ProfileError            the profile cannot be evaluated as given (names the field)
+ │    └── UnconvertibleDoseError   a compound dose of a form with no elemental fraction
+ └── EvaluationError         the engine or a rule failed: fail closed, never "no findings"
 """
 
 

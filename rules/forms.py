@@ -136,8 +136,7 @@ def _explain_topical(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
             "warmth. Topical products are not counted toward the upper limit."
         ),
         action=(
-            "Topical magnesium chloride may be tried for local muscle soreness; "
-            "set expectations."
+            "Topical magnesium chloride may be tried for local muscle soreness; set expectations."
         ),
         evidence={
             "route_preference": facts.profile.route_preference,
@@ -188,10 +187,7 @@ RULES: tuple[Rule, ...] = (
         effect="info",
         title="Constipation: magnesium citrate preferred",
         # "without diarrhoea": nausea or cramping also send the plan to glycinate (step 2).
-        when=_CONSTIPATED
-        & ~_GI
-        & ~_DEHYDRATED
-        & (F.route_preference != "topical"),
+        when=_CONSTIPATED & ~_GI & ~_DEHYDRATED & (F.route_preference != "topical"),
         explain=_explain_citrate,
         sources=(_ART_FORMS,),
     ),

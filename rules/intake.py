@@ -130,9 +130,7 @@ def arithmetic_line(product: MagnesiumProduct, fraction: float | None, mg: float
     per_day = f"{product.times_per_day}/day"
     if fraction is None:
         return f"{product.dose_mg:g} mg elemental × {per_day} = {_mg(mg)} mg elemental"
-    return (
-        f"{product.dose_mg:g} mg compound × {fraction:g} × {per_day} = {_mg(mg)} mg elemental"
-    )
+    return f"{product.dose_mg:g} mg compound × {fraction:g} × {per_day} = {_mg(mg)} mg elemental"
 
 
 def _mg(mg: float) -> str:

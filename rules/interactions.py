@@ -210,9 +210,12 @@ def plan_separations(matched: tuple[MatchedDrug, ...]) -> tuple[Separation, ...]
     for m in matched:
         product = m.product
         parts = [
-            x for x in matched
-            if product is not None and x.product == product
-            and x.medication_index == m.medication_index and x.separation is not None
+            x
+            for x in matched
+            if product is not None
+            and x.product == product
+            and x.medication_index == m.medication_index
+            and x.separation is not None
         ]
         if product is None or len(parts) < 2:
             if m.separation is not None:
@@ -226,7 +229,9 @@ def plan_separations(matched: tuple[MatchedDrug, ...]) -> tuple[Separation, ...]
         if product.before_hours is not None or product.after_hours is not None:
             out.append(
                 Separation(
-                    product.name, product.before_hours, product.after_hours,
+                    product.name,
+                    product.before_hours,
+                    product.after_hours,
                     f"the {product.name} label's own timing ({names})",
                 )
             )
@@ -235,7 +240,9 @@ def plan_separations(matched: tuple[MatchedDrug, ...]) -> tuple[Separation, ...]
         afters = [x.drug.after_hours for x in parts if x.drug.after_hours is not None]
         out.append(
             Separation(
-                product.name, max(befores, default=None), max(afters, default=None),
+                product.name,
+                max(befores, default=None),
+                max(afters, default=None),
                 f"the stricter of its ingredients' timings ({names})",
             )
         )
@@ -328,8 +335,7 @@ def _explain_not_recognized(facts: Facts, fact: Mapping[str, Any]) -> Explanatio
             "drug known not to."
         ),
         action=(
-            "Check these medications against the label or a pharmacist before starting "
-            "magnesium."
+            "Check these medications against the label or a pharmacist before starting magnesium."
         ),
         evidence={"medications": list(texts)},
         details={"not_checked": list(texts)},

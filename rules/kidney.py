@@ -164,9 +164,7 @@ def _explain_estimated(facts: Facts, fact: Mapping[str, Any]) -> Explanation:
         details["creatinine_clearance"] = {"value": k.clearance, "equation": "Cockcroft–Gault"}
     if k.egfr_given is not None:
         parts.append(f"reported eGFR {k.egfr_given:g} mL/min/1.73 m²")
-    lower = (
-        "creatinine clearance" if k.decided_by == "creatinine_clearance" else "estimated eGFR"
-    )
+    lower = "creatinine clearance" if k.decided_by == "creatinine_clearance" else "estimated eGFR"
     return Explanation(
         explanation=(
             "Kidney function was computed from serum creatinine: "

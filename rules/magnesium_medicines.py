@@ -115,8 +115,14 @@ _UNITS = re.compile(
     r"(\d+(?:\.\d+)?|one|two|three|four|half)\s*"
     r"(tabs?|tablets?|caps?|capsules?|caplets?|chews?|softgels?|gumm(?:y|ies)|pills?)\b"
 )
-_ML_PER = {"tsp": 5.0, "teaspoon": 5.0, "tbsp": 15.0, "tablespoon": 15.0, "oz": 29.5735,
-           "ounce": 29.5735}
+_ML_PER = {
+    "tsp": 5.0,
+    "teaspoon": 5.0,
+    "tbsp": 15.0,
+    "tablespoon": 15.0,
+    "oz": 29.5735,
+    "ounce": 29.5735,
+}
 
 # Frequency words, most specific first: (pattern, times per day). None: as needed.
 # 0: weekly or monthly, less than once a day.
@@ -125,15 +131,27 @@ _FREQUENCIES: tuple[tuple[re.Pattern[str], int | None], ...] = tuple(
     for p, n in (
         (r"\b(prn|as needed|when needed|if needed|as required)\b", None),
         (r"\b(weekly|(a|per|each|every|/) ?week|monthly|(a|per|each|every) ?month)\b", 0),
-        (r"\b(q\.?i\.?d|four times (a|per|each|every) day|4 ?(times|x) ?(a|per|/)? ?day|"
-         r"q ?6 ?h|every 6 hours)\b", 4),
-        (r"\b(t\.?i\.?d|three times (a|per|each|every) day|3 ?(times|x) ?(a|per|/)? ?day|"
-         r"q ?8 ?h|every 8 hours|with (each|every|all) meals?|with meals)\b", 3),
-        (r"\b(b\.?i\.?d|twice|two times (a|per|each|every) day|2 ?(times|x) ?(a|per|/)? ?day|"
-         r"q ?12 ?h|every 12 hours|morning and (evening|night))\b", 2),
-        (r"\b(q\.?d|o\.?d|daily|once|q ?24 ?h|every day|each day|a day|per day|/ ?day|"
-         r"at bedtime|bedtime|q\.?hs|h\.?s|nightly|every (night|morning|evening)|"
-         r"at night|in the (morning|evening)|each (night|morning))\b", 1),
+        (
+            r"\b(q\.?i\.?d|four times (a|per|each|every) day|4 ?(times|x) ?(a|per|/)? ?day|"
+            r"q ?6 ?h|every 6 hours)\b",
+            4,
+        ),
+        (
+            r"\b(t\.?i\.?d|three times (a|per|each|every) day|3 ?(times|x) ?(a|per|/)? ?day|"
+            r"q ?8 ?h|every 8 hours|with (each|every|all) meals?|with meals)\b",
+            3,
+        ),
+        (
+            r"\b(b\.?i\.?d|twice|two times (a|per|each|every) day|2 ?(times|x) ?(a|per|/)? ?day|"
+            r"q ?12 ?h|every 12 hours|morning and (evening|night))\b",
+            2,
+        ),
+        (
+            r"\b(q\.?d|o\.?d|daily|once|q ?24 ?h|every day|each day|a day|per day|/ ?day|"
+            r"at bedtime|bedtime|q\.?hs|h\.?s|nightly|every (night|morning|evening)|"
+            r"at night|in the (morning|evening)|each (night|morning))\b",
+            1,
+        ),
     )
 )
 

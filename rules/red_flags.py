@@ -206,9 +206,7 @@ def _flags(group: tuple[str, ...]):  # a Cond
 _SEVERE = (F.severity_known == True) & (F.severity >= SEVERE_PAIN_AT.value)
 
 
-def _red_flag(
-    rule_id: str, code: str, urgency: str, title: str, when, explain, sources
-) -> Rule:
+def _red_flag(rule_id: str, code: str, urgency: str, title: str, when, explain, sources) -> Rule:
     return Rule(
         id=rule_id,
         version=VERSIONS[rule_id],
@@ -295,10 +293,7 @@ RULES: tuple[Rule, ...] = (
         "urgent",
         "Possible vertebral fracture: urgent assessment",
         _flags(T.FRACTURE_MAJOR + T.FRACTURE_STEROIDS)
-        | (
-            _flags(T.FRACTURE_MINOR)
-            & (_flags(T.FRACTURE_RISK) | (F.age >= FRACTURE_AGE_AT.value))
-        )
+        | (_flags(T.FRACTURE_MINOR) & (_flags(T.FRACTURE_RISK) | (F.age >= FRACTURE_AGE_AT.value)))
         | (_flags(T.FRACTURE_SUDDEN_ONSET_RISK) & (F.onset == "sudden")),
         _explain_fracture,
         (

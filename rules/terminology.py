@@ -141,9 +141,7 @@ def _fuzzy_candidates(length: int) -> tuple[str, ...]:
     at most a tenth of their sum.
     """
     slack = 100 - FUZZY_MIN_RATIO
-    return tuple(
-        n for n in _FUZZY_NAMES if abs(len(n) - length) * 100 <= slack * (len(n) + length)
-    )
+    return tuple(n for n in _FUZZY_NAMES if abs(len(n) - length) * 100 <= slack * (len(n) + length))
 
 
 @lru_cache(maxsize=8192)

@@ -237,9 +237,7 @@ RULES: tuple[Rule, ...] = (
     _toxicity(
         "toxicity-signs-several",
         _SIGNS_TITLE,
-        _MAGNESIUM
-        & (F.toxicity_signs >= TOXICITY_SIGNS_AT.value)
-        & (F.cardinal_signs >= 1),
+        _MAGNESIUM & (F.toxicity_signs >= TOXICITY_SIGNS_AT.value) & (F.cardinal_signs >= 1),
         (TOXICITY_SIGNS_AT.source,),
     ),
     Rule(

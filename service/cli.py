@@ -77,13 +77,19 @@ def main(argv: list[str] | None = None) -> int:
     ev.add_argument("--lines", action="store_true", help="treat the input as JSON lines")
     db = sub.add_parser("db", help="migrate the audit database (CDS_DATABASE_URL)")
     wait = argparse.ArgumentParser(add_help=False)
-    wait.add_argument("--wait-seconds", type=float, default=60.0, metavar="S",
-                      help="wait this long for the database to accept a connection (default 60)")
+    wait.add_argument(
+        "--wait-seconds",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="wait this long for the database to accept a connection (default 60)",
+    )
     db_sub = db.add_subparsers(dest="db_command", required=True)
     up = db_sub.add_parser("upgrade", parents=[wait], help="upgrade to a revision (default: head)")
     up.add_argument("revision", nargs="?", default="head")
-    down = db_sub.add_parser("downgrade", parents=[wait],
-                             help="downgrade to a revision (base: drop all)")
+    down = db_sub.add_parser(
+        "downgrade", parents=[wait], help="downgrade to a revision (base: drop all)"
+    )
     down.add_argument("revision")
     db_sub.add_parser("current", parents=[wait], help="print the database's revision")
     _add_screen(sub)
@@ -247,11 +253,16 @@ def wait_for_database(url: str, seconds: float) -> bool:
                 # The exception's class only: its text can carry the connection string.
                 reason = type(getattr(exc, "orig", None) or exc).__name__
                 if left <= 0:
-                    print(f"magnesium-cds: the database did not accept a connection within "
-                          f"{seconds:g} s ({reason})", file=sys.stderr)
+                    print(
+                        f"magnesium-cds: the database did not accept a connection within "
+                        f"{seconds:g} s ({reason})",
+                        file=sys.stderr,
+                    )
                     return False
-                print(f"magnesium-cds: waiting for the database ({reason}); "
-                      f"{left:.0f} s left", file=sys.stderr)
+                print(
+                    f"magnesium-cds: waiting for the database ({reason}); {left:.0f} s left",
+                    file=sys.stderr,
+                )
                 time.sleep(min(pause, left))
                 pause = min(pause * 2, 5.0)
     finally:

@@ -58,9 +58,7 @@ def problem(
     body["instance"] = request.path
     if errors:
         body["errors"] = errors
-    response = Response(
-        json.dumps(body), status=status, mimetype="application/problem+json"
-    )
+    response = Response(json.dumps(body), status=status, mimetype="application/problem+json")
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response

@@ -141,8 +141,14 @@ class Settings(BaseSettings):
             values[name] = _structured(cls.model_fields[name], key, text)
         return values
 
-    @field_validator("api_keys_sha256", "api_keys", "cors_origins", "audit_readers",
-        "rate_limit_subjects", mode="before")
+    @field_validator(
+        "api_keys_sha256",
+        "api_keys",
+        "cors_origins",
+        "audit_readers",
+        "rate_limit_subjects",
+        mode="before",
+    )
     @classmethod
     def split_keys(cls, value: Any) -> Any:
         """Accept a JSON list or a comma/whitespace-separated string."""
@@ -158,11 +164,14 @@ class Settings(BaseSettings):
         """CDS_DATABASE_PASSWORD goes into a server URL that has none of its own."""
         if self.database_password:
             if not self.database_url or self.database_url.startswith("sqlite"):
-                raise ValueError("CDS_DATABASE_PASSWORD is set but CDS_DATABASE_URL is not a "
-                                 "database server (postgresql://user@host/db)")
+                raise ValueError(
+                    "CDS_DATABASE_PASSWORD is set but CDS_DATABASE_URL is not a "
+                    "database server (postgresql://user@host/db)"
+                )
             if make_url(self.database_url).password is not None:
-                raise ValueError("CDS_DATABASE_URL has a password and CDS_DATABASE_PASSWORD "
-                                 "is set: set one")
+                raise ValueError(
+                    "CDS_DATABASE_URL has a password and CDS_DATABASE_PASSWORD is set: set one"
+                )
         return self
 
     def check_for_workers(self, workers: int) -> None:

@@ -39,12 +39,15 @@ def test_an_invalid_profile_file_exits_1_naming_the_field(tmp_path, capsys):
 def test_a_batch_reports_every_line_and_never_stops(tmp_path, capsys):
     path = tmp_path / "profiles.jsonl"
     path.write_text(
-        json.dumps(GOOD) + "\n"
+        json.dumps(GOOD)
+        + "\n"
         + '{"age": 45, "sex": \n'  # not JSON
         + "\n"  # blank lines are skipped
-        + json.dumps({"age": 45, "sex": "female", "red_flags": ["headache"]}) + "\n"
+        + json.dumps({"age": 45, "sex": "female", "red_flags": ["headache"]})
+        + "\n"
         + '{"age": NaN, "sex": "male"}\n'
-        + json.dumps({"age": 70, "sex": "male", "red_flags": ["fever"]}) + "\n"
+        + json.dumps({"age": 70, "sex": "male", "red_flags": ["fever"]})
+        + "\n"
     )
     assert main(["evaluate", str(path)]) == 1
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -68,8 +71,18 @@ def test_a_clean_batch_exits_0(tmp_path, capsys):
 
 def test_a_compound_dose_of_an_unknown_form_is_an_error_line(tmp_path, capsys):
     path = tmp_path / "p.jsonl"
-    path.write_text(json.dumps({"age": 45, "sex": "male", "magnesium_products": [
-        {"form": "stearate", "dose_mg": 500, "dose_basis": "compound"}]}) + "\n")
+    path.write_text(
+        json.dumps(
+            {
+                "age": 45,
+                "sex": "male",
+                "magnesium_products": [
+                    {"form": "stearate", "dose_mg": 500, "dose_basis": "compound"}
+                ],
+            }
+        )
+        + "\n"
+    )
     assert main(["evaluate", str(path)]) == 1
     [line] = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert "stearate" in json.dumps(line) and "recommendation" not in line

@@ -78,8 +78,11 @@ def test_with_the_key_only_in_a_secret_file_the_api_is_closed(clean_env, tmp_pat
     secret = tmp_path / "api_keys_sha256"
     secret.write_text(hashlib.sha256(API_KEY.encode()).hexdigest())
     # What the old docker-compose.yml passed, with the key hash only in a Docker secret.
-    for name, value in {"CDS_API_KEYS_SHA256": "", "CDS_TRUSTED_ISSUERS": "{}",
-                        "CDS_SERVICE_URL": ""}.items():
+    for name, value in {
+        "CDS_API_KEYS_SHA256": "",
+        "CDS_TRUSTED_ISSUERS": "{}",
+        "CDS_SERVICE_URL": "",
+    }.items():
         clean_env.setenv(name, value)
     clean_env.setenv("CDS_API_KEYS_SHA256_FILE", str(secret))
     clean_env.setenv("CDS_DATABASE_URL", f"sqlite:///{tmp_path / 'audit.sqlite3'}")
@@ -133,8 +136,9 @@ def test_trusted_issuers_from_a_file_are_json(clean_env, tmp_path):
     ],
     ids=["not-json", "empty", "wrong-shape"],
 )
-def test_a_bad_secret_file_stops_the_start_without_quoting_it(clean_env, tmp_path, content,
-                                                               expected):
+def test_a_bad_secret_file_stops_the_start_without_quoting_it(
+    clean_env, tmp_path, content, expected
+):
     from service.settings import SettingsError, load_settings
 
     secret = tmp_path / "issuers.json"
@@ -213,7 +217,11 @@ def test_the_database_password_is_encoded_into_the_url(clean_env, tmp_path, pass
     clean_env.setenv("CDS_DATABASE_PASSWORD_FILE", str(secret))
     url = make_url(Settings().flask_config(str(tmp_path))["DATABASE_URL"])
     assert (url.username, url.password, url.host, url.port, url.database) == (
-        "cds", password.strip(), "postgres", 5432, "cds"
+        "cds",
+        password.strip(),
+        "postgres",
+        5432,
+        "cds",
     )
 
 
@@ -225,8 +233,7 @@ def test_the_database_password_is_encoded_into_the_url(clean_env, tmp_path, pass
         ("postgresql://cds:inline@db/cds", "CDS_DATABASE_URL has a password and CDS_DATABASE_P"),
     ],
 )
-def test_a_database_password_that_cannot_be_used_stops_the_start(clean_env, database_url,
-                                                                  message):
+def test_a_database_password_that_cannot_be_used_stops_the_start(clean_env, database_url, message):
     from service.settings import SettingsError, load_settings
 
     clean_env.setenv("CDS_DATABASE_URL", database_url)

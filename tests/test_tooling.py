@@ -24,8 +24,9 @@ CHECKS = {
 
 
 def run(command: tuple[str, ...]) -> subprocess.CompletedProcess:
-    return subprocess.run((sys.executable, "-m", *command), cwd=ROOT, capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        (sys.executable, "-m", *command), cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.mark.parametrize("name", ["ruff", "mypy"])
@@ -59,8 +60,7 @@ def test_the_lock_pins_every_dependency_within_its_range():
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     wanted = [Requirement(r) for r in project["dependencies"]]
-    wanted += [Requirement(r) for extra in project["optional-dependencies"].values()
-               for r in extra]
+    wanted += [Requirement(r) for extra in project["optional-dependencies"].values() for r in extra]
     pins = {}
     for line in (ROOT / "constraints.txt").read_text().splitlines():
         if line.strip() and not line.startswith("#"):

@@ -22,8 +22,7 @@ from rules.model import Source
 COMMON_DRUGS_SOURCE = Source(
     key="CLINCALC-2022",
     title="ClinCalc DrugStats Database: The Top 300 of 2022 (MEPS 2022)",
-    locator="top 200 by prescriptions; drugs of CLINICAL.md §5 and antacid-labelled drugs "
-    "excluded",
+    locator="top 200 by prescriptions; drugs of CLINICAL.md §5 and antacid-labelled drugs excluded",
     url="https://clincalc.com/DrugStats/Top300Drugs.aspx",
 )
 

@@ -17,13 +17,13 @@ def readable(json: dict[str, Any]) -> str:
 
 
 def _text(json: dict[str, Any], top: bool = False) -> str:
-    (op, arg), = json.items()
+    ((op, arg),) = json.items()
     if op in ("$and", "$or"):
         joiner = " and " if op == "$and" else " or "
         inner = joiner.join(_text(x) for x in arg)
         return inner if top or len(arg) == 1 else f"({inner})"
     if op in _OPS:
-        (field, value), = arg.items()
+        ((field, value),) = arg.items()
         return f"{_field(field)} {_OPS[op]} {_value(value)}"
     return f"{_field(op)} = {_value(arg)}"
 

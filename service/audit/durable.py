@@ -127,8 +127,12 @@ class DurableAuditStore(AuditStore):
                 continue
             for uuid, code in payload["cards"]:
                 if uuid == card_uuid:
-                    return {"card_uuid": uuid, "evaluation_id": payload["evaluation_id"],
-                            "service_id": payload["service_id"], "finding_code": code}
+                    return {
+                        "card_uuid": uuid,
+                        "evaluation_id": payload["evaluation_id"],
+                        "service_id": payload["service_id"],
+                        "finding_code": code,
+                    }
         return None
 
     def _spooled_evaluation(self, evaluation_id: str) -> dict[str, Any] | None:

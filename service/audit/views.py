@@ -65,8 +65,11 @@ class EvaluationRecord(MethodView):
         except Exception as exc:
             if not is_unavailable(exc):
                 raise
-            abort(503, message="The audit database is unavailable; try again shortly.",
-                  headers={"Retry-After": "5"})
+            abort(
+                503,
+                message="The audit database is unavailable; try again shortly.",
+                headers={"Retry-After": "5"},
+            )
         if row is None or not may_read(row.get("caller")):
             abort(404, message=NOT_FOUND)
         row.pop("profile", None)  # never through the API, whoever asks

@@ -108,9 +108,7 @@ def resolve(
     pool = ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_FETCHES, len(keys)))
     try:
         futures = {pool.submit(fetch, key): key for key in keys}
-        done, pending = wait(
-            futures, timeout=_left(fetcher.deadline), return_when=FIRST_EXCEPTION
-        )
+        done, pending = wait(futures, timeout=_left(fetcher.deadline), return_when=FIRST_EXCEPTION)
     finally:
         fetcher.deadline.expire()  # shuts any socket still open: stragglers end now
         pool.shutdown(wait=False, cancel_futures=True)

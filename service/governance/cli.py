@@ -30,8 +30,13 @@ def add_parsers(sub: Any) -> None:
     diff.add_argument("--markdown", type=Path, help="write the Markdown report here")
     diff.add_argument("--json", type=Path, help="write the JSON report here")
     export = kb_sub.add_parser("export", help="export the knowledge base")
-    export.add_argument("--fhir", type=Path, required=True, metavar="DIR",
-                        help="write FHIR R4 Library + PlanDefinitions into DIR")
+    export.add_argument(
+        "--fhir",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="write FHIR R4 Library + PlanDefinitions into DIR",
+    )
     report = sub.add_parser("report", help="operations reports from the audit database")
     report_sub = report.add_subparsers(dest="report_command", required=True)
     feedback = report_sub.add_parser("feedback", help="override rates per finding and rule")
@@ -68,8 +73,10 @@ def _versions(args: argparse.Namespace) -> int:
         for d in found:
             print(d.message)
         if table.get("knowledge_base") != release:
-            print(f"the table records knowledge base {table.get('knowledge_base')}, "
-                  f"the code declares {release}")
+            print(
+                f"the table records knowledge base {table.get('knowledge_base')}, "
+                f"the code declares {release}"
+            )
         if not found and table.get("knowledge_base") == release:
             print(f"{len(ALL_RULES)} rules match {TABLE_PATH.name} (knowledge base {release})")
             return 0
@@ -103,8 +110,9 @@ def _diff(args: argparse.Namespace) -> int:
         print(text)
     else:
         replay = report["replay"]
-        print(f"wrote {args.markdown}: {replay['changed']} of {replay['profiles']} patients "
-              "changed")
+        print(
+            f"wrote {args.markdown}: {replay['changed']} of {replay['profiles']} patients changed"
+        )
     return 0
 
 

@@ -202,6 +202,7 @@ def _rule_change(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
 
 def _threshold_changes(old: list[dict], new: list[dict]) -> list[dict[str, Any]]:
     """Pair thresholds by field and operator; report the moved, added and removed ones."""
+
     def keyed(items: list[dict]) -> dict[tuple[str, str], list[Any]]:
         out: dict[tuple[str, str], list[Any]] = {}
         for t in items:
@@ -217,9 +218,7 @@ def _threshold_changes(old: list[dict], new: list[dict]) -> list[dict[str, Any]]
     return changes
 
 
-def compare_results(
-    old: list[dict[str, Any]], new: list[dict[str, Any]]
-) -> dict[str, Any]:
+def compare_results(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> dict[str, Any]:
     """Patients whose disposition, findings or plan changed, and the rules behind each."""
     before = {r["id"]: r for r in old}
     patients = []
@@ -390,7 +389,8 @@ def markdown(report: Mapping[str, Any]) -> str:
         out += ["| Patient | Changed | Old | New | Rules |", "|---|---|---|---|---|"]
         for p in replay["patients"]:
             changed = ", ".join(
-                f"plan ({', '.join(p['plan_fields'])})" if c == "plan" and p.get("plan_fields")
+                f"plan ({', '.join(p['plan_fields'])})"
+                if c == "plan" and p.get("plan_fields")
                 else c
                 for c in p["changed"]
             )
@@ -405,8 +405,7 @@ def markdown(report: Mapping[str, Any]) -> str:
     if replay["errors"]:
         out += ["### Could not be evaluated", ""]
         out += [
-            f"- {e['id']}: old {e['old'] or 'ok'}; new {e['new'] or 'ok'}"
-            for e in replay["errors"]
+            f"- {e['id']}: old {e['old'] or 'ok'}; new {e['new'] or 'ok'}" for e in replay["errors"]
         ]
         out.append("")
     out += [

@@ -36,9 +36,7 @@ LATENCY = Histogram(
     ["method", "endpoint"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
 )
-EVALUATIONS = Counter(
-    "cds_evaluations_total", "Evaluations made", ["interface", "disposition"]
-)
+EVALUATIONS = Counter("cds_evaluations_total", "Evaluations made", ["interface", "disposition"])
 FINDINGS = Counter("cds_findings_total", "Findings reported", ["code"])
 AUDIT_SPOOLED = Counter(
     "cds_audit_spooled_total", "Audit records written to the local spool (database down)", ["kind"]

@@ -21,9 +21,7 @@ blp = Blueprint(
 
 class FeedbackQuerySchema(Schema):
     since = fields.Date(metadata={"description": "Cards issued on or after this date (UTC)"})
-    format = fields.String(
-        load_default="json", validate=validate.OneOf(["json", "markdown"])
-    )
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "markdown"]))
 
 
 @blp.route("/feedback")
@@ -54,8 +52,11 @@ class FeedbackReport(MethodView):
         except Exception as exc:
             if not is_unavailable(exc):
                 raise
-            abort(503, message="The audit database is unavailable; try again shortly.",
-                  headers={"Retry-After": "5"})
+            abort(
+                503,
+                message="The audit database is unavailable; try again shortly.",
+                headers={"Retry-After": "5"},
+            )
         if query["format"] == "markdown":
             return Response(markdown(report), mimetype="text/markdown")
         return current_app.json.response(report)

@@ -243,8 +243,10 @@ class ProfileSchema(_Strict):
         fields.String(metadata={"enum": sorted(CONDITION_TOKENS)}),
         load_default=list,
         validate=[validate.Length(max=MAX_TOKENS), _conditions],
-        metadata={"description": "Condition tokens (CLINICAL.md §11): "
-                  + ", ".join(sorted(CONDITION_TOKENS))},
+        metadata={
+            "description": "Condition tokens (CLINICAL.md §11): "
+            + ", ".join(sorted(CONDITION_TOKENS))
+        },
     )
     weight_kg = StrictNumber(
         load_default=None,

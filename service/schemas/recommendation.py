@@ -53,8 +53,10 @@ class PlanSchema(Schema):
     separations = fields.List(fields.Nested(SeparationSchema))
     monitoring = fields.List(fields.String())
     dosing = fields.String(
-        metadata={"description": "self_care, or clinician_directed (the ceiling is an upper "
-                  "bound for the clinician, not a dose to take)"}
+        metadata={
+            "description": "self_care, or clinician_directed (the ceiling is an upper "
+            "bound for the clinician, not a dose to take)"
+        }
     )
     ceiling_label = fields.String(
         metadata={"description": "What max_supplemental_elemental_mg_per_day limits, in words"}

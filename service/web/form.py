@@ -269,8 +269,6 @@ def to_profile_data(state: FormState) -> tuple[dict[str, Any], Paths]:
     return data, Paths(tuple(rows), tuple(n for n, _ in lines))
 
 
-
-
 # --- errors --------------------------------------------------------------------------------
 
 _RANGE = re.compile(
@@ -342,9 +340,13 @@ def _map_one(path: str, message: str, paths: Paths) -> FieldError:
         line = paths.medication_lines[index] if index < len(paths.medication_lines) else index + 1
         name, prefix = "medications", f"Line {line}: "
     elif path in ("kidney", "kidney.creatinine", "serum_magnesium", "back_pain", "(body)"):
-        name = {"kidney": "kidney.egfr", "kidney.creatinine": "kidney.creatinine.value",
-                "serum_magnesium": "serum_magnesium.value",
-                "back_pain": "back_pain.onset", "(body)": "age"}[path]
+        name = {
+            "kidney": "kidney.egfr",
+            "kidney.creatinine": "kidney.creatinine.value",
+            "serum_magnesium": "serum_magnesium.value",
+            "back_pain": "back_pain.onset",
+            "(body)": "age",
+        }[path]
     label = label_for(name)
     if product:
         label = f"Product {int(name.split('[')[1].split(']')[0]) + 1}, {label.lower()}"

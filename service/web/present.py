@@ -84,14 +84,17 @@ def show(value: Any) -> str:
 
 
 def separation_text(sep: dict[str, Any]) -> str:
-    """"Take ciprofloxacin at least 2 h before magnesium, or at least 6 h after it.\""""
+    """ "Take ciprofloxacin at least 2 h before magnesium, or at least 6 h after it.\""""
     before, after = sep.get("drug_before_magnesium_hours"), sep.get("drug_after_magnesium_hours")
     parts = []
     if before is not None:
         parts.append(f"at least {num(before)} h before magnesium")
     if after is not None:
-        parts.append(f"at least {num(after)} h after it" if parts else
-                     f"at least {num(after)} h after magnesium")
+        parts.append(
+            f"at least {num(after)} h after it"
+            if parts
+            else f"at least {num(after)} h after magnesium"
+        )
     text = f"Take {sep['drug']} " + ", or ".join(parts) + "." if parts else ""
     note = sep.get("note")
     return " ".join(p for p in (text, note) if p)
@@ -135,7 +138,7 @@ class Chart:
 
 
 def product_label(product: dict[str, Any]) -> str:
-    """"glycinate (oral)", or the medication text a magnesium medicine was read from."""
+    """ "glycinate (oral)", or the medication text a magnesium medicine was read from."""
     purpose = (
         "antacid or laxative" if product.get("purpose") == "antacid_laxative" else product["route"]
     )
@@ -178,7 +181,8 @@ def chart(intake: dict[str, Any]) -> Chart:
         else:
             kind = "product" if p.get("counted_toward_upper_limit") else "uncounted"
         bars.append(bar(product_label(p), arithmetic(p), mg or 0.0, kind))
-    bars.append(bar("Total counted toward the UL", "oral supplements and medicines", total,
-                    "total"))
+    bars.append(
+        bar("Total counted toward the UL", "oral supplements and medicines", total, "total")
+    )
     excess = float(intake.get("excess_mg_per_day") or 0.0)
     return Chart(tuple(bars), ul, rda, pct(ul), pct(rda), total, excess)

@@ -72,9 +72,9 @@ def test_a_missing_attribute_is_left_out_as_marshmallow_does():
     class Partial:
         name: str
 
-    assert compile_dump(ItemSchema)(Partial("n")) == ItemSchema().dump(Partial("n")) == {
-        "name": "n"
-    }
+    assert (
+        compile_dump(ItemSchema)(Partial("n")) == ItemSchema().dump(Partial("n")) == {"name": "n"}
+    )
 
 
 class Unsupported(Schema):

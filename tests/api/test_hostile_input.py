@@ -201,10 +201,7 @@ FHIR_TYPES = [
 
 @pytest.mark.parametrize(
     ("name", "change", "read"),
-    [
-        pytest.param(n, c, read)
-        for n, c, read in FHIR_TYPES
-    ],
+    [pytest.param(n, c, read) for n, c, read in FHIR_TYPES],
     ids=[c[0] for c in FHIR_TYPES],
 )
 def test_fhir_fields_of_the_wrong_type(client, name, change, read):

@@ -261,8 +261,14 @@ def test_openapi_lists_the_v2_profile_fields(client):
     schemas = client.get("/openapi.json").get_json()["components"]["schemas"]
     profile = schemas["Profile"]["properties"]
     assert profile["conditions"]["items"]["enum"] == [
-        "alcohol_use_disorder", "bowel_obstruction", "chronic_diarrhea", "dehydration",
-        "heart_block", "malabsorption", "myasthenia_gravis", "type_2_diabetes",
+        "alcohol_use_disorder",
+        "bowel_obstruction",
+        "chronic_diarrhea",
+        "dehydration",
+        "heart_block",
+        "malabsorption",
+        "myasthenia_gravis",
+        "type_2_diabetes",
     ]
     assert {"muscle_cramps", "tremor", "palpitations", "visual_disturbance"} <= set(
         profile["symptoms"]["items"]["enum"]
@@ -294,8 +300,10 @@ def test_back_pain_with_details_keeps_its_v1_plain_form(client):
     empty = PROFILE_SCHEMA.load({"age": 3, "sex": "male", "back_pain": {}})
     assert "reported" not in profile_as_plain(detailed)["back_pain"]
     assert profile_as_plain(empty)["back_pain"]["reported"] is True
-    for body in ({"age": 3, "sex": "male", "back_pain": {"severity": 2}},
-                 {"age": 3, "sex": "male", "back_pain": {}}):
+    for body in (
+        {"age": 3, "sex": "male", "back_pain": {"severity": 2}},
+        {"age": 3, "sex": "male", "back_pain": {}},
+    ):
         rec = client.post("/v1/recommendations", json=body).get_json()
         assert "red_flag.pediatric" in codes(rec)
 
@@ -306,11 +314,17 @@ def boom(fact):
 
 def test_a_failing_knowledge_base_gives_a_500_problem_not_empty_findings(tmp_path):
     kb = KnowledgeBase(on_fire={"interaction-fluoroquinolone": boom})
-    app = create_app({"TESTING": True, "KNOWLEDGE_BASE": kb,
-                      "DATABASE_URL": f"sqlite:///{tmp_path / 'audit.sqlite3'}"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "KNOWLEDGE_BASE": kb,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'audit.sqlite3'}",
+        }
+    )
     client = app.test_client()
-    failed = client.post("/v1/recommendations",
-                         json={"age": 45, "sex": "male", "medications": [{"name": "Cipro"}]})
+    failed = client.post(
+        "/v1/recommendations", json={"age": 45, "sex": "male", "medications": [{"name": "Cipro"}]}
+    )
     assert failed.status_code == 500
     assert failed.content_type == "application/problem+json"
     problem = failed.get_json()

@@ -54,8 +54,9 @@ def test_the_app_migrates_an_empty_database_at_start(tmp_path):
 
 def test_the_app_leaves_migrations_to_a_migrate_service_when_told(tmp_path):
     url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
-    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "x",
-                      "MIGRATE_ON_START": False})
+    app = create_app(
+        {"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "x", "MIGRATE_ON_START": False}
+    )
     assert migrate.current(url) is None
     app.extensions["audit"].close()
 

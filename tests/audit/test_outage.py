@@ -17,14 +17,20 @@ from tests.tcp_proxy import TcpProxy, free_port
 
 KEY = "outage-test-key"
 HEADERS = {"X-API-Key": KEY}
-PROFILE = {"age": 66, "sex": "female", "kidney": {"egfr": 50},
-           "medications": [{"name": "Cipro 500 mg"}]}
+PROFILE = {
+    "age": 66,
+    "sex": "female",
+    "kidney": {"egfr": 50},
+    "medications": [{"name": "Cipro 500 mg"}],
+}
 
 
 def spooled_total(client) -> float:
     text_ = client.get("/metrics").get_data(as_text=True)
-    return sum(float(v) for v in re.findall(r'^cds_audit_spooled_total\{kind="evaluation"\} (\S+)$',
-                                            text_, re.M))
+    return sum(
+        float(v)
+        for v in re.findall(r'^cds_audit_spooled_total\{kind="evaluation"\} (\S+)$', text_, re.M)
+    )
 
 
 def stored_ids(url: str) -> list[str]:
@@ -75,8 +81,16 @@ def run_outage(client, app, restore, url: str) -> None:
 def test_sqlite_unreachable_then_back(tmp_path):
     folder = tmp_path / "not-yet"  # SQLite cannot open a file in a folder that is missing
     url = f"sqlite:///{folder / 'audit.sqlite3'}"
-    app = create_app({"TESTING": True, "DATABASE_URL": url, "API_KEYS": [KEY], "SECRET_KEY": "x",
-                      "SPOOL_DIR": str(tmp_path / "spool"), "SPOOL_REPLAY_SECONDS": 3600})
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": url,
+            "API_KEYS": [KEY],
+            "SECRET_KEY": "x",
+            "SPOOL_DIR": str(tmp_path / "spool"),
+            "SPOOL_REPLAY_SECONDS": 3600,
+        }
+    )
     client = app.test_client()
     try:
         # Unreachable at start, so not migrated either: the replay migrates first.
@@ -92,9 +106,16 @@ def test_postgres_refusing_connections_then_back(postgres_url, tmp_path):
     port = free_port()  # nothing listens here: connections are refused
     proxied = postgres_url.replace(f"{target.hostname}:{target.port}", f"127.0.0.1:{port}")
     proxy = TcpProxy(port, (target.hostname, target.port))
-    app = create_app({"TESTING": True, "DATABASE_URL": proxied, "API_KEYS": [KEY],
-                      "SECRET_KEY": "x", "SPOOL_DIR": str(tmp_path / "spool"),
-                      "SPOOL_REPLAY_SECONDS": 3600})
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": proxied,
+            "API_KEYS": [KEY],
+            "SECRET_KEY": "x",
+            "SPOOL_DIR": str(tmp_path / "spool"),
+            "SPOOL_REPLAY_SECONDS": 3600,
+        }
+    )
     client = app.test_client()
     try:
         run_outage(client, app, proxy.start, postgres_url)
@@ -106,12 +127,24 @@ def test_postgres_refusing_connections_then_back(postgres_url, tmp_path):
 def test_the_replay_thread_empties_the_spool_by_itself(tmp_path):
     folder = tmp_path / "not-yet"
     url = f"sqlite:///{folder / 'audit.sqlite3'}"
-    app = create_app({"TESTING": True, "DATABASE_URL": url, "API_KEYS": [KEY], "SECRET_KEY": "x",
-                      "SPOOL_DIR": str(tmp_path / "spool"), "SPOOL_REPLAY_SECONDS": 0.1})
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": url,
+            "API_KEYS": [KEY],
+            "SECRET_KEY": "x",
+            "SPOOL_DIR": str(tmp_path / "spool"),
+            "SPOOL_REPLAY_SECONDS": 0.1,
+        }
+    )
     client = app.test_client()
     try:
-        ids = [client.post("/v1/recommendations", json=PROFILE, headers=HEADERS)
-               .get_json()["evaluation_id"] for _ in range(5)]
+        ids = [
+            client.post("/v1/recommendations", json=PROFILE, headers=HEADERS).get_json()[
+                "evaluation_id"
+            ]
+            for _ in range(5)
+        ]
         assert app.extensions["audit"].spool.pending() == 5
         folder.mkdir()
         deadline = time.monotonic() + 10
@@ -125,24 +158,45 @@ def test_the_replay_thread_empties_the_spool_by_itself(tmp_path):
 def test_cards_and_feedback_spool_in_order_and_replay_once(tmp_path):
     folder = tmp_path / "not-yet"
     url = f"sqlite:///{folder / 'audit.sqlite3'}"
-    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "x",
-                      "SPOOL_DIR": str(tmp_path / "spool"), "SPOOL_REPLAY_SECONDS": 3600})
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": url,
+            "SECRET_KEY": "x",
+            "SPOOL_DIR": str(tmp_path / "spool"),
+            "SPOOL_REPLAY_SECONDS": 3600,
+        }
+    )
     store = app.extensions["audit"]
     try:
         with app.app_context():
             from service.audit import evaluation_row  # noqa: F401 - the API the hooks use
 
-        row = {"id": "e-1", "created_at": "2026-11-25T12:00:00+00:00", "interface": "cds-hooks",
-               "caller": None, "kb_version": "1", "disposition": "caution",
-               "finding_codes": ["kidney.moderate"], "profile_hash": "0" * 64, "profile": None}
+        row = {
+            "id": "e-1",
+            "created_at": "2026-11-25T12:00:00+00:00",
+            "interface": "cds-hooks",
+            "caller": None,
+            "kb_version": "1",
+            "disposition": "caution",
+            "finding_codes": ["kidney.moderate"],
+            "profile_hash": "0" * 64,
+            "profile": None,
+        }
         assert store.record_evaluation(row) is True
         store.record_cards("e-1", "svc", [("c-1", "kidney.moderate")])
         # While the database is down, the card is still known (feedback can refer to it).
         assert store.card("c-1")["evaluation_id"] == "e-1"
-        item = {"card_uuid": "c-1", "evaluation_id": "e-1", "service_id": "svc",
-                "outcome": "overridden", "outcome_timestamp": "2026-11-25T12:01:00.000Z",
-                "override_reason": {"userComment": "declined"}, "accepted_suggestions": None,
-                "caller": None}
+        item = {
+            "card_uuid": "c-1",
+            "evaluation_id": "e-1",
+            "service_id": "svc",
+            "outcome": "overridden",
+            "outcome_timestamp": "2026-11-25T12:01:00.000Z",
+            "override_reason": {"userComment": "declined"},
+            "accepted_suggestions": None,
+            "caller": None,
+        }
         assert store.record_feedback(item) is True
         assert store.record_feedback(item) is True  # spooled twice; stored once below
         assert store.spool.pending() == 4

@@ -30,6 +30,7 @@ ADDED_LATER = {
 def asdict_sets_sorted(profile):
     """The documented plain form: dataclasses.asdict, sets sorted, tuples as lists, and the
     fields added later left out at their default."""
+
     def fix(value):
         if isinstance(value, frozenset | set):
             return sorted(value)
@@ -110,8 +111,9 @@ def test_audit_rows_say_which_hash_they_carry(client, app):
     answer = client.post("/v1/recommendations", json={"age": 50, "sex": "male"}).get_json()
     row = app.extensions["audit"].get_evaluation(answer["evaluation_id"])
     assert row["profile_hash_scheme"] == "hmac-sha256"
-    expected = canonical_hash(load({"age": 50, "sex": "male"}),
-                              profile_hash_key({"SECRET_KEY": "test-secret"}))
+    expected = canonical_hash(
+        load({"age": 50, "sex": "male"}), profile_hash_key({"SECRET_KEY": "test-secret"})
+    )
     assert row["profile_hash"] == expected
 
 

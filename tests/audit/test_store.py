@@ -73,8 +73,15 @@ def test_cards_and_feedback_link_to_their_evaluation(store):
 
 @pytest.mark.parametrize(("store_raw", "has_profile"), [(False, False), (True, True)])
 def test_raw_profiles_only_when_a_setting_asks(db_url, store_raw, has_profile):
-    app = create_app({"TESTING": True, "DATABASE_URL": db_url, "API_KEYS": [KEY],
-                      "STORE_RAW_PROFILES": store_raw, "SECRET_KEY": "x"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": db_url,
+            "API_KEYS": [KEY],
+            "STORE_RAW_PROFILES": store_raw,
+            "SECRET_KEY": "x",
+        }
+    )
     client = app.test_client()
     body = {"age": 70, "sex": "male", "kidney": {"egfr": 40}}
     answer = client.post("/v1/recommendations", json=body, headers={"X-API-Key": KEY})

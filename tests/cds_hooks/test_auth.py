@@ -211,9 +211,7 @@ def test_cds_services_count_a_jwt_caller_and_failed_tokens(tmp_path, jwks_file, 
     client = limited_app(
         tmp_path, TRUSTED_ISSUERS={ISSUER: jwks_file}, SERVICE_URL=SERVICE_URL
     ).test_client()
-    statuses = [
-        post(client, rsa_signer.token(SERVICE_AUDIENCE)).status_code for _ in range(3)
-    ]
+    statuses = [post(client, rsa_signer.token(SERVICE_AUDIENCE)).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
     bad = [post(client, "not.a.token").status_code for _ in range(3)]
     assert bad == [401, 401, 429]  # refused tokens spend the address's budget

@@ -37,9 +37,7 @@ class Clock:
 def jwks_server():
     """Serves `app.keys` at /jwks.json (and /other.json); counts the requests."""
     app = RecordingApp(
-        lambda request, root: Response(
-            json.dumps({"keys": app.keys}), mimetype="application/json"
-        )
+        lambda request, root: Response(json.dumps({"keys": app.keys}), mimetype="application/json")
     )
     app.keys = []  # type: ignore[attr-defined]
     with serve(app) as url:
@@ -73,9 +71,7 @@ def verifier(issuers: dict, clock: Clock | None = None):
     return verify
 
 
-def test_a_removed_key_is_refused_once_the_cache_lifetime_has_passed(
-    jwks_server, old_key, new_key
-):
+def test_a_removed_key_is_refused_once_the_cache_lifetime_has_passed(jwks_server, old_key, new_key):
     # Before: PyJWKClient(cache_keys=True) kept every used kid for the life of the process.
     clock = Clock()
     jwks_server.keys = [old_key.jwk(), new_key.jwk()]

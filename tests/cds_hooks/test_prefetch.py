@@ -532,9 +532,7 @@ def test_the_deadline_covers_all_fetches_of_one_call(tmp_path):
 
     app = RecordingApp(route)
     with serve(app) as url:
-        client = make_client(
-            tmp_path, url, PREFETCH_DEADLINE_SECONDS=0.2, FHIR_TIMEOUT_SECONDS=3
-        )
+        client = make_client(tmp_path, url, PREFETCH_DEADLINE_SECONDS=0.2, FHIR_TIMEOUT_SECONDS=3)
         request = scenarios.without_prefetch(scenarios.scenario_a_request(), url)
         response = client.post(PATIENT_VIEW, json=request)
     assert response.status_code == 412

@@ -153,9 +153,19 @@ http {{
         """`nginx -t` on the rendered configuration."""
         assert self.binary is not None
         return subprocess.run(
-            [self.binary, "-t", "-p", str(self.prefix), "-c", str(self.config()),
-             "-e", str(self.prefix / "logs" / "startup.log")],
-            capture_output=True, text=True, timeout=30,
+            [
+                self.binary,
+                "-t",
+                "-p",
+                str(self.prefix),
+                "-c",
+                str(self.config()),
+                "-e",
+                str(self.prefix / "logs" / "startup.log"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
         )
 
     def __enter__(self) -> Nginx:
@@ -164,9 +174,18 @@ http {{
             raise RuntimeError("nginx -t failed:\n" + checked.stderr)
         assert self.binary is not None
         self.process = subprocess.Popen(
-            [self.binary, "-p", str(self.prefix), "-c", str(self.prefix / "nginx.conf"),
-             "-e", str(self.prefix / "logs" / "startup.log")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            [
+                self.binary,
+                "-p",
+                str(self.prefix),
+                "-c",
+                str(self.prefix / "nginx.conf"),
+                "-e",
+                str(self.prefix / "logs" / "startup.log"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:

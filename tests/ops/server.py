@@ -25,8 +25,9 @@ class Gunicorn:
     a port, as replicas behind one DNS name do (tests/ops/test_nginx.py).
     """
 
-    def __init__(self, tmp_path: Path, workers: int = 2, host: str = "127.0.0.1",
-                 port: int = 0, **env: str):
+    def __init__(
+        self, tmp_path: Path, workers: int = 2, host: str = "127.0.0.1", port: int = 0, **env: str
+    ):
         self.tmp_path = tmp_path
         self.host = host
         self.env = {
@@ -49,12 +50,17 @@ class Gunicorn:
         (self.tmp_path / "metrics").mkdir(exist_ok=True)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--preload", "service:create_app()"],
-            cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         self._drains = [
             threading.Thread(target=self._drain, args=(stream, sink), daemon=True)
             for stream, sink in (
-                (self.process.stdout, self.stdout), (self.process.stderr, self.stderr)
+                (self.process.stdout, self.stdout),
+                (self.process.stderr, self.stderr),
             )
         ]
         for thread in self._drains:
@@ -116,8 +122,14 @@ class Gunicorn:
                 time.sleep(0.05)
         raise RuntimeError("gunicorn never answered /healthz")
 
-    def request(self, method: str, path: str, body: dict | None = None,
-                headers: dict | None = None, timeout: float = 10) -> tuple[int, dict, str]:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: dict | None = None,
+        headers: dict | None = None,
+        timeout: float = 10,
+    ) -> tuple[int, dict, str]:
         data = json.dumps(body).encode() if body is not None else None
         headers = {"Content-Type": "application/json", **(headers or {})}
         req = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)

@@ -26,8 +26,7 @@ def test_a_database_that_never_answers_is_reported_after_the_wait(monkeypatch, c
 
 
 @pytest.mark.postgres
-def test_a_database_that_starts_late_is_waited_for_and_migrated(postgres_url, monkeypatch,
-                                                                 capsys):
+def test_a_database_that_starts_late_is_waited_for_and_migrated(postgres_url, monkeypatch, capsys):
     url = make_url(postgres_url)
     late = TcpProxy(free_port(), (url.host or "127.0.0.1", url.port or 5432))
     monkeypatch.setenv(

@@ -29,8 +29,14 @@ def compose_config(**env: str) -> subprocess.CompletedProcess:
             "docker-compose is not installed (Debian package docker-compose; .ci/run installs it)"
         )
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("CDS_", "POSTGRES_"))}
-    return subprocess.run([binary, "config"], cwd=ROOT, capture_output=True, text=True,
-                          timeout=60, env={**clean, **env})
+    return subprocess.run(
+        [binary, "config"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**clean, **env},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +87,9 @@ def test_the_app_gets_every_secret_from_a_docker_secret(compose):
         "CDS_API_KEYS_SHA256_FILE": "/run/secrets/api_keys_sha256",
     }
     assert sorted(s["source"] for s in app["secrets"]) == [
-        "api_keys_sha256", "postgres_password", "secret_key"
+        "api_keys_sha256",
+        "postgres_password",
+        "secret_key",
     ]
     assert set(compose["secrets"]) == {"api_keys_sha256", "postgres_password", "secret_key"}
     # Optional settings pass through only when set in the shell: null here, never "".
@@ -117,8 +125,12 @@ def test_the_proxy_waits_for_a_ready_app_and_runs_the_tested_configuration(compo
     proxy = compose["services"]["proxy"]
     assert proxy["depends_on"]["app"]["condition"] == "service_healthy"
     assert "/readyz" in " ".join(compose["services"]["app"]["healthcheck"]["test"])
-    assert mounts(proxy) == [(str(ROOT / "deploy" / "nginx" / "cds.conf.template"),
-                              "/etc/nginx/templates/default.conf.template")]
+    assert mounts(proxy) == [
+        (
+            str(ROOT / "deploy" / "nginx" / "cds.conf.template"),
+            "/etc/nginx/templates/default.conf.template",
+        )
+    ]
     assert proxy["environment"] == {
         "CDS_PROXY_LISTEN": "8000",
         "CDS_PROXY_UPSTREAM": "app:8000",

@@ -26,17 +26,25 @@ def test_ready_reports_each_dependency(client, app):
     assert body["checks"]["database"]["status"] == "ok"
     assert body["checks"]["spool"] == {"status": "empty", "pending": 0, "rejected": 0}
     kb = app.extensions["knowledge_base"]
-    assert body["checks"]["knowledge_base"] == {"status": "ok", "version": kb.version,
-                                                "rules": len(kb.rules)}
+    assert body["checks"]["knowledge_base"] == {
+        "status": "ok",
+        "version": kb.version,
+        "rules": len(kb.rules),
+    }
 
 
 def test_not_ready_when_nothing_could_be_recorded(tmp_path):
     from service import create_app
 
     (tmp_path / "a-file").write_text("")
-    app = create_app({"TESTING": True, "SECRET_KEY": "x",
-                      "DATABASE_URL": f"sqlite:///{tmp_path / 'missing' / 'a.db'}",
-                      "SPOOL_DIR": str(tmp_path / "a-file" / "spool")})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'missing' / 'a.db'}",
+            "SPOOL_DIR": str(tmp_path / "a-file" / "spool"),
+        }
+    )
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
     body = response.get_json()
@@ -64,8 +72,12 @@ def test_metrics_count_requests_evaluations_and_findings(client):
     def delta(name: str, **labels: str) -> float:
         return metric(after, name, **labels) - metric(before, name, **labels)
 
-    assert delta("cds_http_requests_total", endpoint="/v1/recommendations", method="POST",
-                 status="200") == 3
+    assert (
+        delta(
+            "cds_http_requests_total", endpoint="/v1/recommendations", method="POST", status="200"
+        )
+        == 3
+    )
     assert delta("cds_http_request_duration_seconds_count", endpoint="/v1/recommendations") == 3
     disposition = client.post("/v1/recommendations", json=PROFILE).get_json()["disposition"]
     after = client.get("/metrics").get_data(as_text=True)
@@ -76,8 +88,14 @@ def test_metrics_count_requests_evaluations_and_findings(client):
 
 @pytest.mark.parametrize(
     ("sent", "kept"),
-    [("abc-123", True), ("trace.4f2:9", True), ("has space", False), ("x" * 200, False),
-     ('{"inject": 1}', False), ("", False)],
+    [
+        ("abc-123", True),
+        ("trace.4f2:9", True),
+        ("has space", False),
+        ("x" * 200, False),
+        ('{"inject": 1}', False),
+        ("", False),
+    ],
 )
 def test_request_id_in_and_out(client, sent, kept):
     response = client.get("/healthz", headers={"X-Request-ID": sent} if sent else {})

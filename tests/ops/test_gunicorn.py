@@ -19,8 +19,12 @@ from service.audit.store import engine_for
 from tests.ops.server import ROOT, Gunicorn
 
 pytestmark = pytest.mark.slow
-PROFILE = {"age": 61, "sex": "male", "kidney": {"egfr": 55},
-           "medications": [{"name": "Cipro 500 mg"}]}
+PROFILE = {
+    "age": 61,
+    "sex": "male",
+    "kidney": {"egfr": 55},
+    "medications": [{"name": "Cipro 500 mg"}],
+}
 
 
 def sample(metrics_text: str, series: str) -> float:
@@ -136,14 +140,22 @@ def test_recycled_workers_lose_nothing_and_keep_their_exit_code(tmp_path):
     logged = {entry.get("request_id") for entry in logs if entry["logger"] == "service.ops"}
     assert len(logged) >= 60
     # A clean exit code: the master reports no worker as failed or killed.
-    assert not [entry for entry in logs if "exited with code" in entry["message"]
-                or "was sent" in entry["message"]]
+    assert not [
+        entry
+        for entry in logs
+        if "exited with code" in entry["message"] or "was sent" in entry["message"]
+    ]
 
 
 @pytest.mark.parametrize(
     ("leaving", "code"),
-    [("sys.exit(0)", 0), ("sys.exit(3)", 3), ("sys.exit(None)", 0), ("sys.exit('x')", 1),
-     ("raise RuntimeError('boom')", 1)],
+    [
+        ("sys.exit(0)", 0),
+        ("sys.exit(3)", 3),
+        ("sys.exit(None)", 0),
+        ("sys.exit('x')", 1),
+        ("raise RuntimeError('boom')", 1),
+    ],
 )
 def test_worker_exit_keeps_the_workers_exit_code(tmp_path, leaving, code):
     # gunicorn exits a worker that failed to boot with code 3 and then stops the master
@@ -158,8 +170,12 @@ def test_worker_exit_keeps_the_workers_exit_code(tmp_path, leaving, code):
         "finally:\n"
         "    hooks['worker_exit'](None, worker)\n"
     )
-    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
-           "CDS_SECRET_KEY": "shared"}  # two workers by default: the config requires it
-    result = subprocess.run([sys.executable, str(script)], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=60)
+    env = {
+        **os.environ,
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
+        "CDS_SECRET_KEY": "shared",
+    }  # two workers by default: the config requires it
+    result = subprocess.run(
+        [sys.executable, str(script)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == code, result.stderr

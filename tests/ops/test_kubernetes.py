@@ -99,7 +99,9 @@ def test_secrets_are_files_from_a_kubernetes_secret():
     [secret] = [v for v in pod["volumes"] if "secret" in v]
     assert secret["secret"]["secretName"] == "magnesium-cds"
     assert {i["path"] for i in secret["secret"]["items"]} == {
-        "postgres_password", "secret_key", "api_keys_sha256"
+        "postgres_password",
+        "secret_key",
+        "api_keys_sha256",
     }
     assert {"name": "secrets", "mountPath": "/run/secrets/cds", "readOnly": True} in (
         app["volumeMounts"]
@@ -108,8 +110,9 @@ def test_secrets_are_files_from_a_kubernetes_secret():
     assert not any(d["kind"] == "Secret" for d in documents())
     assert all("valueFrom" not in e or "secretKeyRef" not in e["valueFrom"] for e in env.values())
     config = one("ConfigMap")["data"]
-    assert all(not k.endswith(("PASSWORD", "SECRET_KEY", "API_KEYS", "API_KEYS_SHA256"))
-               for k in config)
+    assert all(
+        not k.endswith(("PASSWORD", "SECRET_KEY", "API_KEYS", "API_KEYS_SHA256")) for k in config
+    )
 
 
 def test_the_migration_is_a_job_and_the_app_does_not_migrate():

@@ -39,15 +39,26 @@ def jwks(tmp_path, signing_key):
 
 def make_token(signing_key, **claims) -> str:
     now = int(time.time())
-    body = {"iss": ISSUER, "sub": "client", "aud": AUDIENCE, "iat": now, "exp": now + 300,
-            "jti": uuid.uuid4().hex, **claims}
+    body = {
+        "iss": ISSUER,
+        "sub": "client",
+        "aud": AUDIENCE,
+        "iat": now,
+        "exp": now + 300,
+        "jti": uuid.uuid4().hex,
+        **claims,
+    }
     return jwt.encode(body, signing_key, algorithm="ES384", headers={"kid": "k"})
 
 
 def requests_to_send(signing_key):
     """(headers, body) pairs carrying the recognisable values, good and bad."""
-    profile = {"age": 58, "sex": "female", "kidney": {"egfr": 44},
-               "medications": [{"name": MEDICATION}, {"name": f"{MEDICATION} 20 mg"}]}
+    profile = {
+        "age": 58,
+        "sex": "female",
+        "kidney": {"egfr": 44},
+        "medications": [{"name": MEDICATION}, {"name": f"{MEDICATION} 20 mg"}],
+    }
     expired = make_token(signing_key, exp=int(time.time()) - 3600, iat=int(time.time()) - 4000)
     good = make_token(signing_key)
     return [
@@ -87,22 +98,33 @@ def test_in_process_logs_carry_no_profile_key_token_or_name(tmp_path, signing_ke
     root.setLevel(logging.DEBUG)
     try:
         # The database is unreachable too, so the spool path logs as well.
-        app = create_app({
-            "TESTING": True, "SECRET_KEY": "x", "API_KEYS": [API_KEY],
-            "TRUSTED_ISSUERS": {ISSUER: str(jwks(tmp_path, signing_key))},
-            "SERVICE_URL": AUDIENCE,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'missing' / 'a.db'}",
-            "SPOOL_DIR": str(tmp_path / "spool"), "LOG_LEVEL": "DEBUG",
-            # Replay cache and budgets in memory: in the (unreachable) database a good token
-            # would be refused, and its accepted path would go unlogged.
-            "RATELIMIT_STORAGE_URI": "memory://",
-        })
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "x",
+                "API_KEYS": [API_KEY],
+                "TRUSTED_ISSUERS": {ISSUER: str(jwks(tmp_path, signing_key))},
+                "SERVICE_URL": AUDIENCE,
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'missing' / 'a.db'}",
+                "SPOOL_DIR": str(tmp_path / "spool"),
+                "LOG_LEVEL": "DEBUG",
+                # Replay cache and budgets in memory: in the (unreachable) database a good token
+                # would be refused, and its accepted path would go unlogged.
+                "RATELIMIT_STORAGE_URI": "memory://",
+            }
+        )
         client = app.test_client()
         sent, secrets = requests_to_send(signing_key)
-        statuses = [client.post("/v1/recommendations", json=body, headers=headers).status_code
-                    for headers, body in sent]
-        client.post("/v1/recommendations", data=f'{{"name": "{NAME}"',
-                    content_type="application/json", headers={"X-API-Key": API_KEY})
+        statuses = [
+            client.post("/v1/recommendations", json=body, headers=headers).status_code
+            for headers, body in sent
+        ]
+        client.post(
+            "/v1/recommendations",
+            data=f'{{"name": "{NAME}"',
+            content_type="application/json",
+            headers={"X-API-Key": API_KEY},
+        )
         (tmp_path / "missing").mkdir()
         app.extensions["audit"].replay()
         app.extensions["audit"].close()
@@ -115,11 +137,17 @@ def test_in_process_logs_carry_no_profile_key_token_or_name(tmp_path, signing_ke
 
 @pytest.mark.slow
 def test_gunicorn_logs_carry_no_profile_key_token_or_name(tmp_path, signing_key):
-    env = {"CDS_API_KEYS": API_KEY, "CDS_LOG_LEVEL": "DEBUG", "CDS_SERVICE_URL": AUDIENCE,
-           "CDS_TRUSTED_ISSUERS": json.dumps({ISSUER: str(jwks(tmp_path, signing_key))})}
+    env = {
+        "CDS_API_KEYS": API_KEY,
+        "CDS_LOG_LEVEL": "DEBUG",
+        "CDS_SERVICE_URL": AUDIENCE,
+        "CDS_TRUSTED_ISSUERS": json.dumps({ISSUER: str(jwks(tmp_path, signing_key))}),
+    }
     with Gunicorn(tmp_path, workers=1, **env) as server:
         sent, secrets = requests_to_send(signing_key)
-        statuses = [server.request("POST", "/v1/recommendations", body, headers)[0]
-                    for headers, body in sent]
+        statuses = [
+            server.request("POST", "/v1/recommendations", body, headers)[0]
+            for headers, body in sent
+        ]
     assert statuses == [200, 200, 401, 200, 401, 401, 422, 422, 200]
     assert_clean(server.logs(), secrets)

@@ -32,8 +32,12 @@ pytestmark = [
 APP_NAME = "app.cds.test"
 REPLICAS = ("127.0.0.2", "127.0.0.3")
 GONE = "127.0.0.5"  # a replica removed, its address still in the proxy's DNS cache
-PROFILE = {"age": 61, "sex": "male", "kidney": {"egfr": 55},
-           "medications": [{"name": "Cipro 500 mg"}]}
+PROFILE = {
+    "age": 61,
+    "sex": "male",
+    "kidney": {"egfr": 55},
+    "medications": [{"name": "Cipro 500 mg"}],
+}
 BODY_LIMIT = 1_048_576  # CDS_MAX_CONTENT_LENGTH's default, and nginx's client_max_body_size 1m
 RATE_LIMIT = 5
 
@@ -46,14 +50,22 @@ class Stack:
     app_port: int
 
 
-def call(port: int, method: str, path: str, body: bytes | None = None,
-         headers: dict[str, str] | None = None, source: str = "127.0.0.1",
-         host: str = "127.0.0.1", timeout: float = 15) -> tuple[int, dict[str, str], bytes]:
+def call(
+    port: int,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    source: str = "127.0.0.1",
+    host: str = "127.0.0.1",
+    timeout: float = 15,
+) -> tuple[int, dict[str, str], bytes]:
     """One request from the client address `source` (another loopback address: another client)."""
     conn = http.client.HTTPConnection(host, port, timeout=timeout, source_address=(source, 0))
     try:
-        conn.request(method, path, body=body,
-                     headers={"Content-Type": "application/json", **(headers or {})})
+        conn.request(
+            method, path, body=body, headers={"Content-Type": "application/json", **(headers or {})}
+        )
         response = conn.getresponse()
         return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
     finally:
@@ -90,7 +102,9 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
         "CDS_TRUSTED_PROXY_HOPS": "1",  # as in docker-compose.yml
         "CDS_RATE_LIMIT": f"{RATE_LIMIT} per minute",
         "CDS_DATABASE_URL": f"sqlite:///{tmp / 'audit.sqlite3'}",
-        "CDS_API_KEYS": "", "CDS_API_KEYS_SHA256": "", "CDS_TRUSTED_ISSUERS": "",
+        "CDS_API_KEYS": "",
+        "CDS_API_KEYS_SHA256": "",
+        "CDS_TRUSTED_ISSUERS": "",
     }
     with Dns() as dns:
         dns.set(APP_NAME, list(REPLICAS))
@@ -99,8 +113,14 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
             for n, address in enumerate(REPLICAS):
                 folder = tmp / f"replica-{n}"
                 folder.mkdir()
-                app = Gunicorn(folder, workers=1, host=address, port=port,
-                               CDS_SPOOL_DIR=str(folder / "spool"), **env)
+                app = Gunicorn(
+                    folder,
+                    workers=1,
+                    host=address,
+                    port=port,
+                    CDS_SPOOL_DIR=str(folder / "spool"),
+                    **env,
+                )
                 apps.append(app.__enter__())
             with Nginx(tmp / "proxy", f"{APP_NAME}:{port}", dns.address) as proxy:
                 yield Stack(dns, apps, proxy, port)
@@ -129,8 +149,10 @@ def test_requests_spread_over_both_replicas(stack):
 
 def test_the_app_sees_the_client_address_and_counts_its_budget_per_client(stack):
     # Two clients behind the proxy: one spends its budget, the other still has its own.
-    first = [call(stack.proxy.port, "GET", "/v1/evaluations/nope", source="127.0.0.10")[0]
-             for _ in range(2 * RATE_LIMIT + 2)]
+    first = [
+        call(stack.proxy.port, "GET", "/v1/evaluations/nope", source="127.0.0.10")[0]
+        for _ in range(2 * RATE_LIMIT + 2)
+    ]
     assert 429 in first and first.index(429) >= RATE_LIMIT, first
     other, _, _ = call(stack.proxy.port, "GET", "/v1/evaluations/nope", source="127.0.0.11")
     assert other == 404  # authorised (open API), not found, and not rate-limited
@@ -140,8 +162,13 @@ def test_the_app_sees_the_client_address_and_counts_its_budget_per_client(stack)
 
 
 def test_a_forged_forwarded_for_is_not_the_client_address(stack):
-    status, _, _ = call(stack.proxy.port, "GET", "/v1/evaluations/forged", source="127.0.0.12",
-                        headers={"X-Forwarded-For": "203.0.113.9"})
+    status, _, _ = call(
+        stack.proxy.port,
+        "GET",
+        "/v1/evaluations/forged",
+        source="127.0.0.12",
+        headers={"X-Forwarded-For": "203.0.113.9"},
+    )
     assert status == 404
     wait_for_logs(stack.apps, "/v1/evaluations/forged", 1)
     remotes = [e["remote"] for a in stack.apps for e in served(a, "/v1/evaluations/forged")]
@@ -152,11 +179,23 @@ def test_a_forged_forwarded_for_is_not_the_client_address(stack):
 def test_a_body_over_the_limit_is_413_as_a_json_problem_at_the_proxy_and_the_app(stack, target):
     port = stack.proxy.port if target == "proxy" else stack.app_port
     host = "127.0.0.1" if target == "proxy" else REPLICAS[0]
-    status, headers, body = call(port, "POST", "/v1/recommendations", host=host,
-                                 body=b"{" + b" " * (BODY_LIMIT - 1), source="127.0.0.13")
+    status, headers, body = call(
+        port,
+        "POST",
+        "/v1/recommendations",
+        host=host,
+        body=b"{" + b" " * (BODY_LIMIT - 1),
+        source="127.0.0.13",
+    )
     assert status != 413  # the largest body allowed passes both (then: not JSON, a 400)
-    status, headers, body = call(port, "POST", "/v1/recommendations", host=host,
-                                 body=b"{" + b" " * BODY_LIMIT, source="127.0.0.14")
+    status, headers, body = call(
+        port,
+        "POST",
+        "/v1/recommendations",
+        host=host,
+        body=b"{" + b" " * BODY_LIMIT,
+        source="127.0.0.14",
+    )
     assert status == 413
     assert headers["content-type"] == "application/problem+json"
     problem = json.loads(body)
@@ -176,15 +215,23 @@ def test_slow_clients_do_not_hold_the_app_workers(stack):
     slow = []
     try:
         for n in range(4):
-            s = socket.create_connection(("127.0.0.1", stack.proxy.port), timeout=5,
-                                         source_address=(f"127.0.0.{20 + n}", 0))
-            s.sendall(b"POST /v1/recommendations HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                      b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"age\"")
+            s = socket.create_connection(
+                ("127.0.0.1", stack.proxy.port), timeout=5, source_address=(f"127.0.0.{20 + n}", 0)
+            )
+            s.sendall(
+                b"POST /v1/recommendations HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                b'Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"age"'
+            )
             slow.append(s)
         for n in range(6):
-            status, _, body = call(stack.proxy.port, "POST", "/v1/recommendations",
-                                   body=json.dumps(PROFILE).encode(),
-                                   source=f"127.0.0.{30 + n}", timeout=10)
+            status, _, body = call(
+                stack.proxy.port,
+                "POST",
+                "/v1/recommendations",
+                body=json.dumps(PROFILE).encode(),
+                source=f"127.0.0.{30 + n}",
+                timeout=10,
+            )
             assert status == 200, body
     finally:
         for s in slow:
@@ -254,18 +301,26 @@ class _Echo:
         self.server.server_close()
 
 
-def test_the_proxy_forwards_the_host_with_its_port_and_sets_the_forwarded_headers(stack,
-                                                                                   tmp_path):
+def test_the_proxy_forwards_the_host_with_its_port_and_sets_the_forwarded_headers(stack, tmp_path):
     echo_address = "127.0.0.4"
     port = free_port(echo_address)
     stack.dns.set("echo.cds.test", [echo_address])
-    with _Echo(echo_address, port), Nginx(tmp_path, f"echo.cds.test:{port}",
-                                          stack.dns.address) as proxy:
-        status, _, body = call(proxy.port, "GET", "/", source="127.0.0.40",
-                               headers={"X-Forwarded-For": "203.0.113.9",
-                                        "X-Forwarded-Proto": "https",
-                                        "X-Forwarded-Host": "evil.example",
-                                        "X-Forwarded-Port": "443"})
+    with (
+        _Echo(echo_address, port),
+        Nginx(tmp_path, f"echo.cds.test:{port}", stack.dns.address) as proxy,
+    ):
+        status, _, body = call(
+            proxy.port,
+            "GET",
+            "/",
+            source="127.0.0.40",
+            headers={
+                "X-Forwarded-For": "203.0.113.9",
+                "X-Forwarded-Proto": "https",
+                "X-Forwarded-Host": "evil.example",
+                "X-Forwarded-Port": "443",
+            },
+        )
     assert status == 200
     seen = {k.lower(): v for k, v in json.loads(body).items()}
     public = f"127.0.0.1:{proxy.port}"
@@ -297,23 +352,48 @@ def test_a_jwt_for_the_public_url_is_accepted_behind_the_proxy(tmp_path):
 
     def token(audience: str) -> dict[str, str]:
         now = int(time.time())
-        claims = {"iss": issuer, "sub": "ehr-client", "aud": audience, "iat": now,
-                  "exp": now + 120, "jti": uuid.uuid4().hex}
+        claims = {
+            "iss": issuer,
+            "sub": "ehr-client",
+            "aud": audience,
+            "iat": now,
+            "exp": now + 120,
+            "jti": uuid.uuid4().hex,
+        }
         signed = jwt.encode(claims, key, algorithm="ES384", headers={"kid": "k1"})
         return {"Authorization": f"Bearer {signed}"}
 
     with Dns() as dns:
         dns.set("jwt.cds.test", [address])
-        app = Gunicorn(tmp_path, workers=1, host=address, CDS_TRUSTED_PROXY_HOPS="1",
-                       CDS_TRUSTED_ISSUERS=json.dumps({issuer: str(tmp_path / "jwks.json")}),
-                       CDS_SERVICE_URL=public)
+        app = Gunicorn(
+            tmp_path,
+            workers=1,
+            host=address,
+            CDS_TRUSTED_PROXY_HOPS="1",
+            CDS_TRUSTED_ISSUERS=json.dumps({issuer: str(tmp_path / "jwks.json")}),
+            CDS_SERVICE_URL=public,
+        )
         (tmp_path / "proxy").mkdir()
-        with app, Nginx(tmp_path / "proxy", f"jwt.cds.test:{app.port}", dns.address,
-                        port=proxy_port) as proxy:
-            accepted = call(proxy.port, "GET", "/v1/evaluations/nope", headers=token(public),
-                            source="127.0.0.50")[0]
-            internal = call(proxy.port, "GET", "/v1/evaluations/nope",
-                            headers=token(app.url), source="127.0.0.50")[0]
+        with (
+            app,
+            Nginx(
+                tmp_path / "proxy", f"jwt.cds.test:{app.port}", dns.address, port=proxy_port
+            ) as proxy,
+        ):
+            accepted = call(
+                proxy.port,
+                "GET",
+                "/v1/evaluations/nope",
+                headers=token(public),
+                source="127.0.0.50",
+            )[0]
+            internal = call(
+                proxy.port,
+                "GET",
+                "/v1/evaluations/nope",
+                headers=token(app.url),
+                source="127.0.0.50",
+            )[0]
             wait_for_logs([app], "/v1/evaluations/nope", 2)
             remotes = {e["remote"] for e in served(app, "/v1/evaluations/nope")}
     assert (accepted, internal) == (404, 401)  # signed for the public URL: in (then not found)

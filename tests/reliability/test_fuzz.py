@@ -24,12 +24,48 @@ FUZZED_METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
 # Keys the profile and the CDS Hooks request use, so generated objects reach deep
 # validation and not just "unknown field".
 KEYS = (
-    "age", "sex", "pregnant", "lactating", "kidney", "egfr", "dialysis", "serum_magnesium",
-    "value", "unit", "back_pain", "onset", "severity", "radiating", "duration_weeks",
-    "red_flags", "symptoms", "medications", "name", "rxnorm", "magnesium_products", "form",
-    "route", "dose_mg", "dose_basis", "times_per_day", "purpose", "route_preference",
-    "hook", "hookInstance", "context", "patientId", "userId", "prefetch", "patient",
-    "resourceType", "entry", "resource", "feedback", "card", "outcome", "outcomeTimestamp",
+    "age",
+    "sex",
+    "pregnant",
+    "lactating",
+    "kidney",
+    "egfr",
+    "dialysis",
+    "serum_magnesium",
+    "value",
+    "unit",
+    "back_pain",
+    "onset",
+    "severity",
+    "radiating",
+    "duration_weeks",
+    "red_flags",
+    "symptoms",
+    "medications",
+    "name",
+    "rxnorm",
+    "magnesium_products",
+    "form",
+    "route",
+    "dose_mg",
+    "dose_basis",
+    "times_per_day",
+    "purpose",
+    "route_preference",
+    "hook",
+    "hookInstance",
+    "context",
+    "patientId",
+    "userId",
+    "prefetch",
+    "patient",
+    "resourceType",
+    "entry",
+    "resource",
+    "feedback",
+    "card",
+    "outcome",
+    "outcomeTimestamp",
 )
 scalars = (
     st.none()
@@ -37,13 +73,28 @@ scalars = (
     | st.integers(min_value=-(2**70), max_value=2**70)
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=30)
-    | st.sampled_from(["female", "oral", "mg/dL", "glycinate", "patient-view", "night_pain",
-                       "compound", "Cipro 500 mg", "", "1e400", "NaN"])
+    | st.sampled_from(
+        [
+            "female",
+            "oral",
+            "mg/dL",
+            "glycinate",
+            "patient-view",
+            "night_pain",
+            "compound",
+            "Cipro 500 mg",
+            "",
+            "1e400",
+            "NaN",
+        ]
+    )
 )
 json_values = st.recursive(
     scalars,
-    lambda children: st.lists(children, max_size=6)
-    | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=12), children, max_size=8),
+    lambda children: (
+        st.lists(children, max_size=6)
+        | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=12), children, max_size=8)
+    ),
     max_leaves=40,
 )
 
@@ -112,7 +163,8 @@ def _check(response, method: str, path: str) -> None:
 
 
 segments = st.sampled_from(["magnesium-back-pain-review", "x"]) | st.text(
-    st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters="/?#%"), min_size=1,
+    st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters="/?#%"),
+    min_size=1,
     max_size=20,
 )
 fuzz_settings = settings(
@@ -137,15 +189,31 @@ def test_arbitrary_json_never_breaks_a_route(fuzz_client, method, rule, body, se
 @fuzz_settings
 @given(
     body=st.binary(max_size=400)
-    | st.sampled_from([b"NaN", b'{"age": NaN}', b'{"age": Infinity, "sex": "male"}',
-                       b"\xff\xfe{", b"[" * 5000, b'{"age": 1e999}', b'{"a":' * 3000]),
-    content_type=st.sampled_from(["application/json", "text/plain", "",
-                                  "application/x-www-form-urlencoded",
-                                  "application/json; charset=latin-1"]),
+    | st.sampled_from(
+        [
+            b"NaN",
+            b'{"age": NaN}',
+            b'{"age": Infinity, "sex": "male"}',
+            b"\xff\xfe{",
+            b"[" * 5000,
+            b'{"age": 1e999}',
+            b'{"a":' * 3000,
+        ]
+    ),
+    content_type=st.sampled_from(
+        [
+            "application/json",
+            "text/plain",
+            "",
+            "application/x-www-form-urlencoded",
+            "application/json; charset=latin-1",
+        ]
+    ),
     segment=segments,
 )
-def test_arbitrary_bytes_never_break_a_route(fuzz_client, method, rule, body, content_type,
-                                            segment):
+def test_arbitrary_bytes_never_break_a_route(
+    fuzz_client, method, rule, body, content_type, segment
+):
     path = _path(rule, segment)
     response = _call(fuzz_client, method, path, data=body, content_type=content_type or None)
     _check(response, method, path)

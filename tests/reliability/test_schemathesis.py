@@ -45,8 +45,11 @@ schema = schemathesis.openapi.from_wsgi("/openapi.json", app)
 @settings(
     max_examples=MAX_EXAMPLES,
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                           HealthCheck.filter_too_much],
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
     derandomize=True,
 )
 def test_responses_conform_to_the_openapi_document(case):

@@ -61,8 +61,15 @@ def _mixed_requests(count: int, api_key: str, service_id: str | None) -> list[tu
             out.append(("GET", "/healthz", None, {}, {200}))
         else:
             body = json.dumps(patient_view_request())
-            out.append(("POST", f"/cds-services/{service_id}", body,
-                        {"Content-Type": "application/json"}, {200}))
+            out.append(
+                (
+                    "POST",
+                    f"/cds-services/{service_id}",
+                    body,
+                    {"Content-Type": "application/json"},
+                    {200},
+                )
+            )
     return out
 
 
@@ -87,8 +94,13 @@ def _send_all(srv: server.Server, requests: list[tuple], deadline: float) -> Cou
                 response.read()
                 conn.close()
                 status = response.status
-                outcome = ("5xx" if status >= 500 else "ok" if status in allowed
-                           else f"unexpected {status} for {method} {path}")
+                outcome = (
+                    "5xx"
+                    if status >= 500
+                    else "ok"
+                    if status in allowed
+                    else f"unexpected {status} for {method} {path}"
+                )
             except (OSError, http.client.HTTPException) as exc:
                 outcome = f"connection error {type(exc).__name__}"
             with lock:
@@ -108,8 +120,11 @@ def test_soak_no_server_errors_and_flat_memory():
         conn = http.client.HTTPConnection(srv.host, srv.port, timeout=10)
         conn.request("GET", "/cds-services")
         response = conn.getresponse()
-        services = json.loads(response.read() or b"{}").get("services", []) \
-            if response.status == 200 else []
+        services = (
+            json.loads(response.read() or b"{}").get("services", [])
+            if response.status == 200
+            else []
+        )
         conn.close()
         service_id = next((s["id"] for s in services if s.get("hook") == "patient-view"), None)
 
@@ -117,14 +132,17 @@ def test_soak_no_server_errors_and_flat_memory():
         warm = _send_all(srv, warmup, time.monotonic() + 30)
         workers = srv.worker_pids()
         before = {pid: rss_kib(pid) for pid in workers}
-        outcomes = _send_all(srv, _mixed_requests(REQUESTS, srv.api_key, service_id),
-                             started + SECONDS)
+        outcomes = _send_all(
+            srv, _mixed_requests(REQUESTS, srv.api_key, service_id), started + SECONDS
+        )
         after = {pid: rss_kib(pid) for pid in srv.worker_pids() if pid in before}
         log = srv.log_tail(20)
 
     sent = sum(outcomes.values())
-    print(f"soak: {sent} requests in {time.monotonic() - started:.1f} s, {dict(outcomes)}, "
-          f"worker RSS KiB {before} -> {after}")
+    print(
+        f"soak: {sent} requests in {time.monotonic() - started:.1f} s, {dict(outcomes)}, "
+        f"worker RSS KiB {before} -> {after}"
+    )
     assert warm["5xx"] == 0 and outcomes["5xx"] == 0, f"{outcomes}\n{log}"
     assert outcomes["ok"] == sent, f"unexpected answers: {outcomes}"
     assert sent >= min(REQUESTS, 500), f"only {sent} requests in {SECONDS} s: {outcomes}"

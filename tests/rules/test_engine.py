@@ -31,16 +31,18 @@ def profile_fact(**fields):
 
 
 def test_a_rule_whose_action_raises_fails_the_evaluation():
-    engine = RuleEngine([RuleSpec("fine", "profile", F.x > 0),
-                         RuleSpec("broken", "profile", F.x > 5, on_fire=boom)])
+    engine = RuleEngine(
+        [RuleSpec("fine", "profile", F.x > 0), RuleSpec("broken", "profile", F.x > 5, on_fire=boom)]
+    )
     assert engine.evaluate([profile_fact(x=1)]) == [Fired("fine", "profile")]
     with pytest.raises(EvaluationError, match="broken: RuntimeError: rule action failed"):
         engine.evaluate([profile_fact(x=10)])
 
 
 def _capture_sids(sids):
-    return RuleEngine([RuleSpec("always", "profile", F.x >= 0,
-                                on_fire=lambda fact: sids.append(fact["sid"]))])
+    return RuleEngine(
+        [RuleSpec("always", "profile", F.x >= 0, on_fire=lambda fact: sids.append(fact["sid"]))]
+    )
 
 
 def test_the_state_check_sees_a_live_session():
@@ -98,8 +100,16 @@ def test_an_evaluation_where_only_the_catch_all_fires():
 
 def test_or_rules_fire_once_per_branch_and_are_deduplicated():
     calls: list[str] = []
-    engine = RuleEngine([RuleSpec("either", "profile", (F.a == 1) | (F.b == 1) | (F.c == 1),
-                                  on_fire=lambda fact: calls.append(fact["ref"]))])
+    engine = RuleEngine(
+        [
+            RuleSpec(
+                "either",
+                "profile",
+                (F.a == 1) | (F.b == 1) | (F.c == 1),
+                on_fire=lambda fact: calls.append(fact["ref"]),
+            )
+        ]
+    )
     assert engine.evaluate([profile_fact(a=1, b=1, c=1)]) == [Fired("either", "profile")]
     assert len(calls) == 3  # the engine really fired it three times
     assert engine.evaluate([profile_fact(a=0, b=0, c=1)]) == [Fired("either", "profile")]
@@ -107,12 +117,14 @@ def test_or_rules_fire_once_per_branch_and_are_deduplicated():
 
 def test_rules_fire_per_fact():
     engine = RuleEngine([RuleSpec("med", "medication", F.drug_class == "ppi")])
-    fired = engine.evaluate([
-        profile_fact(),
-        {"kind": "medication", "ref": "m0", "drug_class": "ppi"},
-        {"kind": "medication", "ref": "m1", "drug_class": "ppi"},
-        {"kind": "medication", "ref": "m2", "drug_class": "other"},
-    ])
+    fired = engine.evaluate(
+        [
+            profile_fact(),
+            {"kind": "medication", "ref": "m0", "drug_class": "ppi"},
+            {"kind": "medication", "ref": "m1", "drug_class": "ppi"},
+            {"kind": "medication", "ref": "m2", "drug_class": "other"},
+        ]
+    )
     assert sorted(fired, key=lambda f: f.fact_ref) == [Fired("med", "m0"), Fired("med", "m1")]
 
 
@@ -139,8 +151,17 @@ def test_only_plain_values_reach_the_engine(value):
         engine.evaluate([profile_fact(x=value)])
 
 
-@pytest.mark.parametrize(("value", "fires"), [(29.9996, True), (30.0, False), (29.999999999, True),
-                                              (0.0001, True), (1e16, False), (-3, True)])
+@pytest.mark.parametrize(
+    ("value", "fires"),
+    [
+        (29.9996, True),
+        (30.0, False),
+        (29.999999999, True),
+        (0.0001, True),
+        (1e16, False),
+        (-3, True),
+    ],
+)
 def test_plain_values_are_compared_unrounded(value, fires):
     engine = RuleEngine([RuleSpec("under_30", "profile", F.x < 30)])
     assert bool(engine.evaluate([profile_fact(x=value)])) is fires
@@ -153,8 +174,14 @@ def test_too_many_properties_are_refused():
 
 
 def test_tiny_client_numbers_still_evaluate():
-    rec = evaluate(Profile(age=45, sex="female", kidney=Kidney(egfr=1e-05),
-                           back_pain=BackPain(duration_weeks=5e-324)))
+    rec = evaluate(
+        Profile(
+            age=45,
+            sex="female",
+            kidney=Kidney(egfr=1e-05),
+            back_pain=BackPain(duration_weeks=5e-324),
+        )
+    )
     assert {f.code for f in rec.findings} == {"kidney.failure"}
 
 
@@ -167,29 +194,56 @@ def test_rule_ids_are_unique_and_not_the_catch_all(ids):
 PROFILES = [
     Profile(age=45, sex="female"),
     Profile(age=70, sex="male", red_flags=frozenset({"minor_trauma"})),
-    Profile(age=58, sex="female", kidney=Kidney(egfr=45),
-            serum_magnesium=LabValue(2.1, "mg/dL"),
-            medications=(Medication("Cipro 500 mg"), Medication("FUROSEMIDE", "4603")),
-            magnesium_products=(MagnesiumProduct("glycinate", dose_mg=1000,
-                                                 dose_basis="compound", times_per_day=2),)),
+    Profile(
+        age=58,
+        sex="female",
+        kidney=Kidney(egfr=45),
+        serum_magnesium=LabValue(2.1, "mg/dL"),
+        medications=(Medication("Cipro 500 mg"), Medication("FUROSEMIDE", "4603")),
+        magnesium_products=(
+            MagnesiumProduct("glycinate", dose_mg=1000, dose_basis="compound", times_per_day=2),
+        ),
+    ),
     Profile(age=3, sex="other", symptoms=frozenset({"constipation"})),
-    Profile(age=30, sex="female", pregnant=True, kidney=Kidney(egfr=20),
-            symptoms=frozenset({"lethargy"})),
+    Profile(
+        age=30,
+        sex="female",
+        pregnant=True,
+        kidney=Kidney(egfr=20),
+        symptoms=frozenset({"lethargy"}),
+    ),
     Profile(age=0, sex="unknown"),
     Profile(age=40, sex="male", serum_magnesium=LabValue(2.0, "mmol/L")),
-    Profile(age=50, sex="male", back_pain=BackPain("sudden", 8, True, 13),
-            red_flags=frozenset({"morning_stiffness", "improves_with_exercise"})),
-    Profile(age=45, sex="female", magnesium_products=(
-        MagnesiumProduct("hydroxide", dose_mg=400, dose_basis="elemental",
-                         purpose="antacid_laxative"),)),
-    Profile(age=66, sex="female", medications=tuple(
-        Medication(n) for n in ("Nexium", "Lanoxin", "Synthroid", "Isentress"))),
+    Profile(
+        age=50,
+        sex="male",
+        back_pain=BackPain("sudden", 8, True, 13),
+        red_flags=frozenset({"morning_stiffness", "improves_with_exercise"}),
+    ),
+    Profile(
+        age=45,
+        sex="female",
+        magnesium_products=(
+            MagnesiumProduct(
+                "hydroxide", dose_mg=400, dose_basis="elemental", purpose="antacid_laxative"
+            ),
+        ),
+    ),
+    Profile(
+        age=66,
+        sex="female",
+        medications=tuple(Medication(n) for n in ("Nexium", "Lanoxin", "Synthroid", "Isentress")),
+    ),
 ]
 
 
 def _outcome(rec):
-    return (rec.disposition, sorted((f.code, f.rule.id, str(f.details)) for f in rec.findings),
-            rec.plan, rec.referral)
+    return (
+        rec.disposition,
+        sorted((f.code, f.rule.id, str(f.details)) for f in rec.findings),
+        rec.plan,
+        rec.referral,
+    )
 
 
 def test_concurrent_evaluation_matches_single_threaded():
@@ -217,5 +271,6 @@ def test_a_fact_no_rule_matches_does_not_crash_the_process():
     rec = kb.evaluate(Profile(age=45, sex="male", medications=(Medication("Cipro"),)))
     assert rec.findings == () and rec.disposition == "suitable"
     engine = RuleEngine([RuleSpec("r", "profile", F.x > 0)])
-    assert engine.evaluate([profile_fact(x=1), {"kind": "medication", "ref": "m"}]) \
-        == [Fired("r", "profile")]
+    assert engine.evaluate([profile_fact(x=1), {"kind": "medication", "ref": "m"}]) == [
+        Fired("r", "profile")
+    ]

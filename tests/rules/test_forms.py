@@ -44,8 +44,13 @@ def test_citrate_note_explains_the_laxative_effect(recommend):
 
 @pytest.mark.parametrize(
     ("preference", "products", "fires"),
-    [("topical", [], True), ("any", [topical()], True), ("oral", [topical("sulfate")], True),
-     ("any", [], False), ("oral", [oral(100)], False)],
+    [
+        ("topical", [], True),
+        ("any", [topical()], True),
+        ("oral", [topical("sulfate")], True),
+        ("any", [], False),
+        ("oral", [oral(100)], False),
+    ],
 )
 def test_topical_evidence_is_limited(recommend, preference, products, fires):
     rec = recommend(route_preference=preference, magnesium_products=products)
@@ -53,17 +58,18 @@ def test_topical_evidence_is_limited(recommend, preference, products, fires):
     if fires:
         f = finding(rec, "form.topical_evidence_limited")
         assert "unproven" in f["explanation"] and f["severity"] == "info"
-        assert f["evidence"] == {"route_preference": preference,
-                                 "topical_products": len(products)}
+        assert f["evidence"] == {"route_preference": preference, "topical_products": len(products)}
         assert any(s["key"] == "GROBER17" for s in f["sources"])
 
 
 @pytest.mark.parametrize(
     ("products", "fires"),
-    [([oral(400, form="oxide", basis="compound")], True),
-     ([antacid(100, form="oxide")], True),
-     ([oral(100, form="citrate")], False),
-     ([topical("oxide")], False)],
+    [
+        ([oral(400, form="oxide", basis="compound")], True),
+        ([antacid(100, form="oxide")], True),
+        ([oral(100, form="citrate")], False),
+        ([topical("oxide")], False),
+    ],
 )
 def test_oxide_is_noted_and_never_recommended(recommend, products, fires):
     rec = recommend(magnesium_products=products)
@@ -77,8 +83,15 @@ def test_oxide_is_noted_and_never_recommended(recommend, products, fires):
 
 @pytest.mark.parametrize(
     ("age", "antacid_mg", "ceiling"),
-    [(45, 0, 350), (45, 100, 250), (45, 120.5, 229.5), (45, 349.9, 0.1), (6, 50, 60), (2, 15, 50),
-     (12, 0, 350)],
+    [
+        (45, 0, 350),
+        (45, 100, 250),
+        (45, 120.5, 229.5),
+        (45, 349.9, 0.1),
+        (6, 50, 60),
+        (2, 15, 50),
+        (12, 0, 350),
+    ],
 )
 def test_plan_ceiling_is_the_age_ul_minus_antacids(recommend, age, antacid_mg, ceiling):
     products = [antacid(antacid_mg)] if antacid_mg else []
@@ -189,8 +202,9 @@ def test_refer_or_avoid_has_no_plan(recommend, profile):
     ("conditions", "form", "citrate_note"),
     [([], "citrate", True), (["dehydration"], "glycinate", False)],
 )
-def test_no_laxative_salt_for_constipation_when_dehydrated(recommend, conditions, form,
-                                                           citrate_note):
+def test_no_laxative_salt_for_constipation_when_dehydrated(
+    recommend, conditions, form, citrate_note
+):
     rec = recommend(symptoms=["constipation"], conditions=conditions)
     assert rec["plan"]["form"] == form
     assert ("form.citrate_for_constipation" in codes(rec)) is citrate_note

@@ -12,10 +12,22 @@ UL = "intake.ul_exceeded"
 
 # CLINICAL.md §2, copied here so the data table is checked against the reference, not itself.
 FRACTIONS = [
-    ("oxide", 0.603), ("hydroxide", 0.417), ("carbonate", 0.288), ("citrate", 0.1616),
-    ("malate", 0.155), ("glycinate", 0.141), ("glycerophosphate", 0.125), ("orotate", 0.073),
-    ("lactate", 0.120), ("chloride", 0.120), ("sulfate", 0.0986), ("taurate", 0.089),
-    ("pidolate", 0.087), ("aspartate", 0.084), ("l-threonate", 0.083), ("gluconate", 0.059),
+    ("oxide", 0.603),
+    ("hydroxide", 0.417),
+    ("carbonate", 0.288),
+    ("citrate", 0.1616),
+    ("malate", 0.155),
+    ("glycinate", 0.141),
+    ("glycerophosphate", 0.125),
+    ("orotate", 0.073),
+    ("lactate", 0.120),
+    ("chloride", 0.120),
+    ("sulfate", 0.0986),
+    ("taurate", 0.089),
+    ("pidolate", 0.087),
+    ("aspartate", 0.084),
+    ("l-threonate", 0.083),
+    ("gluconate", 0.059),
 ]
 
 
@@ -28,7 +40,9 @@ def test_adult_ul_is_strictly_above_350(recommend, mg, fires):
         f = finding(rec, UL)
         assert f["severity"] == "warning"
         assert f["evidence"] == {
-            "supplemental_elemental_mg_per_day": mg, "upper_limit_mg": 350, "age": 45,
+            "supplemental_elemental_mg_per_day": mg,
+            "upper_limit_mg": 350,
+            "age": 45,
         }
         assert f["details"]["excess_mg_per_day"] == round(mg - 350, 1)
         assert "350 mg elemental" in f["action"]
@@ -64,8 +78,13 @@ def test_compound_dose_is_converted_glycinate_example(recommend):
     f = finding(rec, "intake.compound_converted")
     assert f["severity"] == "info"
     assert f["details"]["conversions"] == [
-        {"form": "glycinate", "compound_mg": 1000, "fraction": 0.141, "times_per_day": 2,
-         "elemental_mg_per_day": 282.0}
+        {
+            "form": "glycinate",
+            "compound_mg": 1000,
+            "fraction": 0.141,
+            "times_per_day": 2,
+            "elemental_mg_per_day": 282.0,
+        }
     ]
     assert f["evidence"] == {"products": ["glycinate"]}
     assert "1000 mg compound × 0.141 × 2/day = 282 mg elemental" in f["explanation"]
@@ -95,9 +114,10 @@ def test_elemental_dose_is_not_converted(recommend):
     assert "intake.compound_converted" not in codes(rec)
 
 
-@pytest.mark.parametrize(("alias", "form"), [("Milk of Magnesia", "hydroxide"),
-                                             ("bisglycinate", "glycinate"),
-                                             ("Epsom salt", "sulfate")])
+@pytest.mark.parametrize(
+    ("alias", "form"),
+    [("Milk of Magnesia", "hydroxide"), ("bisglycinate", "glycinate"), ("Epsom salt", "sulfate")],
+)
 def test_label_names_are_normalised(recommend, alias, form):
     rec = recommend(magnesium_products=[oral(100, form=alias, basis="compound")])
     assert rec["intake"]["products"][0]["form"] == form
@@ -105,8 +125,15 @@ def test_label_names_are_normalised(recommend, alias, form):
 
 @pytest.mark.parametrize(
     ("age", "mg", "no_headroom"),
-    [(45, 350, True), (45, 349.9, False), (45, 500, True), (6, 110, True), (6, 109.9, False),
-     (2, 65, True), (2, 64.9, False)],
+    [
+        (45, 350, True),
+        (45, 349.9, False),
+        (45, 500, True),
+        (6, 110, True),
+        (6, 109.9, False),
+        (2, 65, True),
+        (2, 64.9, False),
+    ],
 )
 def test_antacids_alone_reaching_the_ul_leave_no_headroom(recommend, age, mg, no_headroom):
     rec = recommend(age=age, magnesium_products=[antacid(mg)])
@@ -136,8 +163,14 @@ def test_antacid_plus_supplement_over_the_ul(recommend):
     assert rec["plan"]["max_supplemental_elemental_mg_per_day"] == 249.9
 
 
-@pytest.mark.parametrize("product", [topical(), topical(dose_mg=5000, dose_basis="elemental"),
-                                     topical("sulfate", dose_mg=2000, dose_basis="compound")])
+@pytest.mark.parametrize(
+    "product",
+    [
+        topical(),
+        topical(dose_mg=5000, dose_basis="elemental"),
+        topical("sulfate", dose_mg=2000, dose_basis="compound"),
+    ],
+)
 def test_topical_products_are_never_counted(recommend, product):
     rec = recommend(magnesium_products=[oral(350), product])
     assert rec["intake"]["supplemental_elemental_mg_per_day"] == 350
@@ -148,10 +181,16 @@ def test_topical_products_are_never_counted(recommend, product):
 
 @pytest.mark.parametrize(
     ("age", "sex", "pregnant", "lactating", "rda"),
-    [(45, "female", False, False, 320), (45, "male", False, False, 420),
-     (25, "female", True, False, 350), (25, "female", False, True, 310),
-     (16, "male", False, False, 410), (6, "other", False, False, 130),
-     (45, "unknown", False, False, None), (0, "female", False, False, None)],
+    [
+        (45, "female", False, False, 320),
+        (45, "male", False, False, 420),
+        (25, "female", True, False, 350),
+        (25, "female", False, True, 310),
+        (16, "male", False, False, 410),
+        (6, "other", False, False, 130),
+        (45, "unknown", False, False, None),
+        (0, "female", False, False, None),
+    ],
 )
 def test_rda_is_reported(recommend, age, sex, pregnant, lactating, rda):
     rec = recommend(age=age, sex=sex, pregnant=pregnant, lactating=lactating)
@@ -159,8 +198,11 @@ def test_rda_is_reported(recommend, age, sex, pregnant, lactating, rda):
 
 
 def test_unconvertible_compound_dose_is_an_error_not_a_guess():
-    profile = Profile(age=45, sex="female", magnesium_products=(
-        MagnesiumProduct("stearate", dose_mg=500, dose_basis="compound"),))
+    profile = Profile(
+        age=45,
+        sex="female",
+        magnesium_products=(MagnesiumProduct("stearate", dose_mg=500, dose_basis="compound"),),
+    )
     with pytest.raises(UnconvertibleDoseError) as info:
         evaluate(profile)
     assert info.value.field == "magnesium_products[0].form"
@@ -185,8 +227,14 @@ def test_float_noise_does_not_push_the_ul_over(recommend):
     # 193.477059148701 mg oxide × 0.603 × 3 is 350.00000000000006 in floating point: a
     # sub-microgram artefact, so exactly the UL, which is not over it.
     rec = recommend(
-        magnesium_products=[{"form": "oxide", "dose_mg": 193.477059148701,
-                             "dose_basis": "compound", "times_per_day": 3}]
+        magnesium_products=[
+            {
+                "form": "oxide",
+                "dose_mg": 193.477059148701,
+                "dose_basis": "compound",
+                "times_per_day": 3,
+            }
+        ]
     )
     assert rec["intake"]["supplemental_elemental_mg_per_day"] == 350.0
     assert "intake.ul_exceeded" not in codes(rec)

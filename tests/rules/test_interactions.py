@@ -99,10 +99,13 @@ def test_every_member_and_brand_with_its_timing(recommend, text, code, generic, 
     else:
         before, after = timing
         assert f["details"]["separation"] == {
-            "drug_before_magnesium_hours": before, "drug_after_magnesium_hours": after,
+            "drug_before_magnesium_hours": before,
+            "drug_after_magnesium_hours": after,
         }
-        assert [(s["drug"], s["drug_before_magnesium_hours"], s["drug_after_magnesium_hours"])
-                for s in separations] == [(generic, before, after)]
+        assert [
+            (s["drug"], s["drug_before_magnesium_hours"], s["drug_after_magnesium_hours"])
+            for s in separations
+        ] == [(generic, before, after)]
 
 
 @pytest.mark.parametrize(
@@ -157,12 +160,23 @@ def test_rxnorm_ingredient_codes(recommend, rxnorm, code, generic):
     ],
 )
 def test_a_name_inside_a_longer_name_is_not_matched(recommend, text, generic):
-    assert [f["details"]["drug"] for f in _interactions(recommend(medications=[{"name": text}]))] \
-        == [generic]
+    assert [
+        f["details"]["drug"] for f in _interactions(recommend(medications=[{"name": text}]))
+    ] == [generic]
 
 
-@pytest.mark.parametrize("text", ["ibuprofen 400 mg", "paracetamol", "naproxen", "cyclobenzaprine",
-                                  "ciprofibrate 100 mg", "Lasixx", "digoxinase"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ibuprofen 400 mg",
+        "paracetamol",
+        "naproxen",
+        "cyclobenzaprine",
+        "ciprofibrate 100 mg",
+        "Lasixx",
+        "digoxinase",
+    ],
+)
 def test_other_drugs_interact_with_nothing(recommend, text):
     rec = recommend(medications=[{"name": text}])
     assert not codes(rec) & INTERACTION_CODES
@@ -198,8 +212,9 @@ def test_cipro_explanation_states_its_timing(recommend):
 
 
 def test_each_generic_is_reported_once(recommend):
-    rec = recommend(medications=[{"name": "Cipro 500"},
-                                 {"name": "ciprofloxacin", "rxnorm": "2551"}])
+    rec = recommend(
+        medications=[{"name": "Cipro 500"}, {"name": "ciprofloxacin", "rxnorm": "2551"}]
+    )
     assert [f["details"]["drug"] for f in _interactions(rec)] == ["ciprofloxacin"]
 
 
@@ -211,7 +226,17 @@ def test_two_drugs_of_one_class_are_two_findings(recommend):
 
 
 def test_every_class_at_once(recommend):
-    names = ["Cipro", "doxycycline", "Fosamax", "Synthroid", "Tivicay", "Neurontin", "Lasix",
-             "Aldactone", "Nexium", "Lanoxin"]
+    names = [
+        "Cipro",
+        "doxycycline",
+        "Fosamax",
+        "Synthroid",
+        "Tivicay",
+        "Neurontin",
+        "Lasix",
+        "Aldactone",
+        "Nexium",
+        "Lanoxin",
+    ]
     rec = recommend(medications=[{"name": n} for n in names])
     assert {f["code"] for f in _interactions(rec)} == INTERACTION_CODES

@@ -166,10 +166,13 @@ def test_every_v2_member_and_brand_with_its_timing(recommend, text, code, generi
     else:
         before, after = timing
         assert f["details"]["separation"] == {
-            "drug_before_magnesium_hours": before, "drug_after_magnesium_hours": after,
+            "drug_before_magnesium_hours": before,
+            "drug_after_magnesium_hours": after,
         }
-        assert [(s["drug"], s["drug_before_magnesium_hours"], s["drug_after_magnesium_hours"])
-                for s in separations] == [(generic, before, after)]
+        assert [
+            (s["drug"], s["drug_before_magnesium_hours"], s["drug_after_magnesium_hours"])
+            for s in separations
+        ] == [(generic, before, after)]
 
 
 def test_baloxavir_says_not_on_the_day_of_the_dose(recommend):
@@ -196,8 +199,10 @@ def test_combination_products_raise_each_ingredient(recommend, text, expected, s
     found = sorted((f["code"], f["details"]["drug"]) for f in _interactions(rec))
     assert found == sorted(expected)
     assert {f["details"]["product"] for f in _interactions(rec)} == {text}
-    assert [(s["drug"], s["drug_before_magnesium_hours"], s["drug_after_magnesium_hours"])
-            for s in rec["plan"]["separations"]] == separations
+    assert [
+        (s["drug"], s["drug_before_magnesium_hours"], s["drug_after_magnesium_hours"])
+        for s in rec["plan"]["separations"]
+    ] == separations
 
 
 def test_juluca_keeps_each_ingredients_own_timing_in_its_finding(recommend):
@@ -213,9 +218,13 @@ def test_juluca_findings_also_state_the_products_own_timing(recommend):
     rec = recommend(medications=[{"name": "Juluca"}])
     for f in _interactions(rec):
         assert f["details"]["product_separation"] == {
-            "drug_before_magnesium_hours": 4, "drug_after_magnesium_hours": 6}
-        assert "For Juluca as a whole: Take Juluca at least 4 h before magnesium or at least " \
-               "6 h after it." in f["explanation"]
+            "drug_before_magnesium_hours": 4,
+            "drug_after_magnesium_hours": 6,
+        }
+        assert (
+            "For Juluca as a whole: Take Juluca at least 4 h before magnesium or at least "
+            "6 h after it." in f["explanation"]
+        )
 
 
 def test_a_single_interacting_ingredient_has_no_product_timing(recommend):
@@ -228,29 +237,38 @@ def test_a_combination_without_its_own_label_figure_takes_the_stricter(monkeypat
     from rules.data.drugs import Combination, Drug
 
     product = Combination("Testcombo", ("a", "b"))
-    a = interactions.MatchedDrug(Drug("a", "x", before_hours=2, after_hours=6), "T", "name", 0,
-                                 product=product)
-    b = interactions.MatchedDrug(Drug("b", "x", before_hours=4, after_hours=1), "T", "name", 0,
-                                 product=product)
+    a = interactions.MatchedDrug(
+        Drug("a", "x", before_hours=2, after_hours=6), "T", "name", 0, product=product
+    )
+    b = interactions.MatchedDrug(
+        Drug("b", "x", before_hours=4, after_hours=1), "T", "name", 0, product=product
+    )
     [sep] = interactions.plan_separations((a, b))
     assert (sep.drug, sep.drug_before_magnesium_hours, sep.drug_after_magnesium_hours) == (
-        "Testcombo", 4, 6)
+        "Testcombo",
+        4,
+        6,
+    )
 
 
 # --- potassium binders: the alkalosis sentence only with magnesium hydroxide ----------------
 
 
 def test_binder_with_magnesium_hydroxide_warns_of_alkalosis(recommend):
-    rec = recommend(medications=[{"name": "Kayexalate 15 g"}],
-                    magnesium_products=[antacid(100, form="hydroxide")])
+    rec = recommend(
+        medications=[{"name": "Kayexalate 15 g"}],
+        magnesium_products=[antacid(100, form="hydroxide")],
+    )
     f = finding(rec, KB)
     assert f["details"]["alkalosis_risk"] is True
     assert "metabolic alkalosis" in f["explanation"]
 
 
 def test_binder_without_magnesium_hydroxide_has_no_alkalosis_sentence(recommend):
-    rec = recommend(medications=[{"name": "Kayexalate 15 g"}],
-                    magnesium_products=[antacid(100, form="carbonate")])
+    rec = recommend(
+        medications=[{"name": "Kayexalate 15 g"}],
+        magnesium_products=[antacid(100, form="carbonate")],
+    )
     f = finding(rec, KB)
     assert "alkalosis_risk" not in f["details"]
     assert "alkalosis" not in f["explanation"]
@@ -281,8 +299,11 @@ def test_binder_without_magnesium_hydroxide_has_no_alkalosis_sentence(recommend)
 def test_rxnorm_codes_with_no_usable_name(recommend, rxnorm, code, generic):
     rec = recommend(medications=[{"name": "pharmacy item 12", "rxnorm": rxnorm}])
     [f] = _interactions(rec)
-    assert (f["code"], f["details"]["drug"], f["details"]["matched_by"]) == (code, generic,
-                                                                            "rxnorm")
+    assert (f["code"], f["details"]["drug"], f["details"]["matched_by"]) == (
+        code,
+        generic,
+        "rxnorm",
+    )
     assert rec["not_checked"] == []
 
 
@@ -294,12 +315,14 @@ def test_an_unknown_code_is_read_through_its_text(recommend):
 
 def test_an_unknown_code_with_no_usable_text_is_not_checked(recommend):
     rec = recommend(medications=[{"name": "40 mg", "rxnorm": "99999999"}])
-    assert rec["not_checked"] == [{
-        "kind": "code",
-        "item": "RxNorm 99999999",
-        "reason": "RxNorm 99999999 is not in the knowledge base's tables and came with no "
-                  "readable name: interactions with it were not checked",
-    }]
+    assert rec["not_checked"] == [
+        {
+            "kind": "code",
+            "item": "RxNorm 99999999",
+            "reason": "RxNorm 99999999 is not in the knowledge base's tables and came with no "
+            "readable name: interactions with it were not checked",
+        }
+    ]
     assert finding(rec, NR)["effect"] == "info"
 
 
@@ -307,7 +330,11 @@ def test_a_magnesium_product_code_is_intake(recommend):
     rec = recommend(medications=[{"name": "1 capsule daily", "rxnorm": "252430"}])
     [p] = rec["intake"]["products"]
     assert (p["form"], p["dose_mg"], p["dose_basis"], p["source"]) == (
-        "oxide", 400, "compound", "medication list")
+        "oxide",
+        400,
+        "compound",
+        "medication list",
+    )
     assert p["elemental_mg_per_day"] == 241.2
     assert rec["not_checked"] == []
 
@@ -375,7 +402,8 @@ def test_not_close_enough_is_not_matched_but_reported(recommend, text):
 def test_an_exact_name_is_never_also_an_approximate_one(recommend):
     rec = recommend(medications=[{"name": "esomeprazole 40 mg"}])
     assert [(f["details"]["drug"], f["details"]["matched_by"]) for f in _interactions(rec)] == [
-        ("esomeprazole", "name")]
+        ("esomeprazole", "name")
+    ]
 
 
 # --- coverage (§13) -------------------------------------------------------------------------
@@ -388,19 +416,31 @@ def test_an_unrecognised_medication_is_said_and_suitable_says_so(recommend):
     assert f["evidence"] == {"medications": ["Xyzzoprin 10 mg"]}
     assert "Interactions with Xyzzoprin 10 mg were not checked" in f["explanation"]
     assert_sourced(f)
-    assert rec["not_checked"] == [{
-        "kind": "medication", "item": "Xyzzoprin 10 mg",
-        "reason": "interactions with Xyzzoprin 10 mg were not checked",
-    }]
+    assert rec["not_checked"] == [
+        {
+            "kind": "medication",
+            "item": "Xyzzoprin 10 mg",
+            "reason": "interactions with Xyzzoprin 10 mg were not checked",
+        }
+    ]
     assert rec["disposition"] == "suitable"
     assert rec["summary"].startswith(
-        "Suitable for what was checked; not checked: Xyzzoprin 10 mg. ")
+        "Suitable for what was checked; not checked: Xyzzoprin 10 mg. "
+    )
 
 
 @pytest.mark.parametrize(
     "text",
-    ["atorvastatin 20 mg", "Lipitor 20", "metformin ER 500 mg", "Zyrtec 10 mg",
-     "acetaminophen 500 mg", "lisinopril 10 mg", "Eliquis 5 mg", "metformn 500"],
+    [
+        "atorvastatin 20 mg",
+        "Lipitor 20",
+        "metformin ER 500 mg",
+        "Zyrtec 10 mg",
+        "acetaminophen 500 mg",
+        "lisinopril 10 mg",
+        "Eliquis 5 mg",
+        "metformn 500",
+    ],
 )
 def test_common_drugs_with_no_interaction_are_checked(recommend, text):
     rec = recommend(medications=[{"name": text}])
@@ -432,8 +472,9 @@ def test_the_profiles_own_not_checked_comes_first_then_the_knowledge_bases():
     from rules.knowledge_base import default_knowledge_base
 
     edge = NotChecked("unit", "serum magnesium 2 mmol/dL", "unit mmol/dL cannot be converted")
-    profile = Profile(age=50, sex="female", medications=(Medication("Xyzzoprin"),),
-                      not_checked=(edge,))
+    profile = Profile(
+        age=50, sex="female", medications=(Medication("Xyzzoprin"),), not_checked=(edge,)
+    )
     rec = default_knowledge_base().evaluate(profile)
     assert rec.not_checked == (
         edge,
@@ -454,6 +495,10 @@ def test_every_v2_code_is_in_the_catalogue():
 
 
 def test_milk_of_magnesia_in_the_medication_list_counts_for_the_alkalosis_sentence(recommend):
-    rec = recommend(medications=[{"name": "Kayexalate 15 g daily"},
-                                 {"name": "milk of magnesia 15 mL at bedtime"}])
+    rec = recommend(
+        medications=[
+            {"name": "Kayexalate 15 g daily"},
+            {"name": "milk of magnesia 15 mL at bedtime"},
+        ]
+    )
     assert finding(rec, KB)["details"]["alkalosis_risk"] is True

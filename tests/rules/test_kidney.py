@@ -217,8 +217,11 @@ def test_a_reported_egfr_is_used_as_given_and_not_recomputed(recommend):
     rec = recommend(age=60, sex="male", kidney=creatinine(4.0) | {"egfr": 45})
     f = finding(rec, "kidney.moderate")
     assert f["details"]["decided_by"] == "egfr"
-    assert f["evidence"] == {"dialysis": False, "egfr": 45, "creatinine": {"value": 4.0,
-                                                                             "unit": "mg/dL"}}
+    assert f["evidence"] == {
+        "dialysis": False,
+        "egfr": 45,
+        "creatinine": {"value": 4.0, "unit": "mg/dL"},
+    }
     assert "kidney.egfr_estimated" not in codes(rec)
 
 

@@ -16,27 +16,63 @@ CLINICAL = Path(__file__).resolve().parents[3] / "shared" / "reference" / "CLINI
 
 # Every finding code CLINICAL.md names, written out so the test runs without the reference.
 CLINICAL_CODES = {
-    "intake.ul_exceeded", "intake.no_headroom", "intake.compound_converted",
-    "intake.antacid_laxative_counted", "population.infant", "population.minor",
-    "population.pregnancy", "population.lactation", "side_effect.gi_symptoms",
-    "kidney.failure", "kidney.severe", "kidney.moderate", "kidney.unknown_older_adult",
-    "lab.hypomagnesemia", "lab.hypermagnesemia", "toxicity.hypermagnesemia",
-    "interaction.fluoroquinolone", "interaction.tetracycline", "interaction.bisphosphonate",
-    "interaction.levothyroxine", "interaction.integrase_inhibitor", "interaction.gabapentin",
-    "interaction.loop_thiazide_diuretic", "interaction.potassium_sparing_diuretic",
-    "interaction.ppi", "interaction.digoxin",
-    "red_flag.cauda_equina", "red_flag.vascular", "red_flag.neurological_deficit",
-    "red_flag.infection", "red_flag.malignancy", "red_flag.fracture",
-    "red_flag.sudden_severe_pain", "red_flag.severe_pain", "red_flag.radiating_pain",
-    "review.inflammatory_back_pain", "review.persistent_pain",
-    "form.topical_evidence_limited", "form.citrate_for_constipation", "form.oxide_low_absorption",
+    "intake.ul_exceeded",
+    "intake.no_headroom",
+    "intake.compound_converted",
+    "intake.antacid_laxative_counted",
+    "population.infant",
+    "population.minor",
+    "population.pregnancy",
+    "population.lactation",
+    "side_effect.gi_symptoms",
+    "kidney.failure",
+    "kidney.severe",
+    "kidney.moderate",
+    "kidney.unknown_older_adult",
+    "lab.hypomagnesemia",
+    "lab.hypermagnesemia",
+    "toxicity.hypermagnesemia",
+    "interaction.fluoroquinolone",
+    "interaction.tetracycline",
+    "interaction.bisphosphonate",
+    "interaction.levothyroxine",
+    "interaction.integrase_inhibitor",
+    "interaction.gabapentin",
+    "interaction.loop_thiazide_diuretic",
+    "interaction.potassium_sparing_diuretic",
+    "interaction.ppi",
+    "interaction.digoxin",
+    "red_flag.cauda_equina",
+    "red_flag.vascular",
+    "red_flag.neurological_deficit",
+    "red_flag.infection",
+    "red_flag.malignancy",
+    "red_flag.fracture",
+    "red_flag.sudden_severe_pain",
+    "red_flag.severe_pain",
+    "red_flag.radiating_pain",
+    "review.inflammatory_back_pain",
+    "review.persistent_pain",
+    "form.topical_evidence_limited",
+    "form.citrate_for_constipation",
+    "form.oxide_low_absorption",
     # v2
-    "kidney.egfr_estimated", "lab.severe_hypomagnesemia", "toxicity.digoxin_suspected",
-    "review.unexplained_signs", "red_flag.pediatric",
-    "condition.myasthenia_gravis", "condition.heart_block", "condition.bowel_obstruction",
-    "condition.dehydration", "deficiency.risk", "deficiency.signs",
-    "intake.dose_unknown", "medication.not_recognized", "interaction.absorption_reduced",
-    "interaction.potassium_binder", "interaction.magnesium_wasting",
+    "kidney.egfr_estimated",
+    "lab.severe_hypomagnesemia",
+    "toxicity.digoxin_suspected",
+    "review.unexplained_signs",
+    "red_flag.pediatric",
+    "condition.myasthenia_gravis",
+    "condition.heart_block",
+    "condition.bowel_obstruction",
+    "condition.dehydration",
+    "deficiency.risk",
+    "deficiency.signs",
+    "intake.dose_unknown",
+    "medication.not_recognized",
+    "interaction.absorption_reduced",
+    "interaction.potassium_binder",
+    "interaction.magnesium_wasting",
 }
 
 # One profile per effect (each adds exactly one finding of that effect to a plain adult).
@@ -44,8 +80,12 @@ REFER = {"red_flags": ["night_pain"]}  # urgent
 AVOID = {"kidney": {"egfr": 20}}
 CAUTION = {"medications": [{"name": "Cipro 500 mg"}]}
 INFO = {"back_pain": pain(duration_weeks=8)}
-EXPECTED_CODE = [(REFER, "red_flag.malignancy"), (AVOID, "kidney.severe"),
-                 (CAUTION, "interaction.fluoroquinolone"), (INFO, "review.persistent_pain")]
+EXPECTED_CODE = [
+    (REFER, "red_flag.malignancy"),
+    (AVOID, "kidney.severe"),
+    (CAUTION, "interaction.fluoroquinolone"),
+    (INFO, "review.persistent_pain"),
+]
 
 
 @pytest.mark.parametrize(
@@ -85,17 +125,27 @@ def test_findings_are_ordered_by_effect(recommend):
 
 def test_everything_fires_under_a_referral(recommend):
     rec = recommend(
-        age=70, kidney={"dialysis": True}, red_flags=["saddle_anesthesia", "minor_trauma"],
-        symptoms=["diarrhea"], medications=[{"name": "Lasix"}],
+        age=70,
+        kidney={"dialysis": True},
+        red_flags=["saddle_anesthesia", "minor_trauma"],
+        symptoms=["diarrhea"],
+        medications=[{"name": "Lasix"}],
         magnesium_products=[oral(400, form="oxide"), antacid(50)],
         back_pain=pain(onset="sudden", severity=9, radiating=True, duration_weeks=7),
     )
     assert rec["disposition"] == "refer" and rec["plan"] is None
     assert {
-        "red_flag.cauda_equina", "red_flag.fracture", "red_flag.sudden_severe_pain",
-        "red_flag.radiating_pain", "kidney.failure", "intake.ul_exceeded",
-        "side_effect.gi_symptoms", "interaction.loop_thiazide_diuretic",
-        "form.oxide_low_absorption", "intake.antacid_laxative_counted", "review.persistent_pain",
+        "red_flag.cauda_equina",
+        "red_flag.fracture",
+        "red_flag.sudden_severe_pain",
+        "red_flag.radiating_pain",
+        "kidney.failure",
+        "intake.ul_exceeded",
+        "side_effect.gi_symptoms",
+        "interaction.loop_thiazide_diuretic",
+        "form.oxide_low_absorption",
+        "intake.antacid_laxative_counted",
+        "review.persistent_pain",
     } <= codes(rec)
 
 
@@ -159,9 +209,14 @@ def test_every_finding_code_in_clinical_md_has_a_rule():
 @pytest.mark.skipif(not CLINICAL.exists(), reason="no ../shared/reference/CLINICAL.md here")
 def test_the_written_out_codes_match_clinical_md():
     text = CLINICAL.read_text()
-    documented = set(re.findall(r"`((?:red_flag|review|kidney|lab|toxicity|intake|interaction|"
-                                r"population|side_effect|form|condition|deficiency|medication)"
-                                r"\.[a-z_]+)`", text))
+    documented = set(
+        re.findall(
+            r"`((?:red_flag|review|kidney|lab|toxicity|intake|interaction|"
+            r"population|side_effect|form|condition|deficiency|medication)"
+            r"\.[a-z_]+)`",
+            text,
+        )
+    )
     assert documented == CLINICAL_CODES
 
 

@@ -131,8 +131,6 @@ def test_hypomagnesemia_points_at_the_cause(recommend):
     assert "proton pump inhibitor" in f["action"] and "diuretic" in f["action"]
 
 
-
-
 def test_serum_in_the_toxic_range_needs_no_signs_and_no_magnesium(recommend):
     rec = recommend(serum_magnesium={"value": 4.2, "unit": "mg/dL"})
     f = finding(rec, TOXIC)

@@ -24,7 +24,9 @@ def read(*names: str) -> tuple[list[str], list[tuple[str, str]]]:
     """Return (interaction and medication finding codes, sorted; not_checked (kind, item))."""
     rec = evaluate(
         Profile(
-            age=50, sex="female", kidney=Kidney(egfr=90),
+            age=50,
+            sex="female",
+            kidney=Kidney(egfr=90),
             medications=tuple(Medication(n) for n in names),
         )
     )
@@ -55,15 +57,24 @@ ALL_KNOWN = [
     ("Milk of Magnesia 30 mL at bedtime", []),
     # Known combinations, by brand and by generics: their findings, nothing unread.
     ("Dyazide", ["interaction.loop_thiazide_diuretic", "interaction.potassium_sparing_diuretic"]),
-    ("triamterene/HCTZ",
-     ["interaction.loop_thiazide_diuretic", "interaction.potassium_sparing_diuretic"]),
+    (
+        "triamterene/HCTZ",
+        ["interaction.loop_thiazide_diuretic", "interaction.potassium_sparing_diuretic"],
+    ),
     ("lisinopril-HCTZ 20-12.5 daily", ["interaction.loop_thiazide_diuretic"]),
-    ("Hydrochlorothiazide 12.5 MG / Lisinopril 10 MG Oral Tablet",
-     ["interaction.loop_thiazide_diuretic"]),
-    ("dolutegravir/rilpivirine",
-     ["interaction.absorption_reduced", "interaction.integrase_inhibitor"]),
-    ("cobicistat 150 MG / elvitegravir 150 MG / emtricitabine 200 MG / Tenofovir disoproxil "
-     "fumarate 300 MG Oral Tablet [Stribild]", ["interaction.integrase_inhibitor"]),
+    (
+        "Hydrochlorothiazide 12.5 MG / Lisinopril 10 MG Oral Tablet",
+        ["interaction.loop_thiazide_diuretic"],
+    ),
+    (
+        "dolutegravir/rilpivirine",
+        ["interaction.absorption_reduced", "interaction.integrase_inhibitor"],
+    ),
+    (
+        "cobicistat 150 MG / elvitegravir 150 MG / emtricitabine 200 MG / Tenofovir disoproxil "
+        "fumarate 300 MG Oral Tablet [Stribild]",
+        ["interaction.integrase_inhibitor"],
+    ),
     ("Cipro 500 mg and metformin 500 mg", ["interaction.fluoroquinolone"]),
 ]
 
@@ -80,15 +91,19 @@ ONE_UNKNOWN = [
     ("lisinopril-tafamidis", [], ["tafamidis"]),
     ("Tylenol with codeine", [], ["codeine"]),
     ("atorvastatin 40 mg; tafamidis 61 mg daily", [], ["tafamidis 61 mg daily"]),
-    ("metformin 500 mg, tafamidis for ATTR cardiomyopathy", [],
-     ["tafamidis for ATTR cardiomyopathy"]),
+    (
+        "metformin 500 mg, tafamidis for ATTR cardiomyopathy",
+        [],
+        ["tafamidis for ATTR cardiomyopathy"],
+    ),
     ("Fluticasone 0.1 MG/ACTUAT [Flovent] and vilanterol", [], ["vilanterol"]),
     ("Cipro 500 mg + tafamidis 61 mg", ["interaction.fluoroquinolone"], ["tafamidis 61 mg"]),
-    ("Dyazide and tafamidis",
-     ["interaction.loop_thiazide_diuretic", "interaction.potassium_sparing_diuretic"],
-     ["tafamidis"]),
-    ("Magnesium Oxide 400 MG / Zinc Oxide 8 MG Oral Tablet", [],
-     ["Zinc Oxide 8 MG Oral Tablet"]),
+    (
+        "Dyazide and tafamidis",
+        ["interaction.loop_thiazide_diuretic", "interaction.potassium_sparing_diuretic"],
+        ["tafamidis"],
+    ),
+    ("Magnesium Oxide 400 MG / Zinc Oxide 8 MG Oral Tablet", [], ["Zinc Oxide 8 MG Oral Tablet"]),
 ]
 
 
@@ -111,8 +126,12 @@ def test_an_entry_with_no_known_part_is_reported_whole_as_before() -> None:
 
 def test_the_unknown_part_is_named_with_the_entry_it_came_from() -> None:
     rec = evaluate(
-        Profile(age=50, sex="female", kidney=Kidney(egfr=90),
-                medications=(Medication("metformin 500 mg and tafamidis 61 mg"),))
+        Profile(
+            age=50,
+            sex="female",
+            kidney=Kidney(egfr=90),
+            medications=(Medication("metformin 500 mg and tafamidis 61 mg"),),
+        )
     )
     assert [n.reason for n in rec.not_checked] == [
         "interactions with tafamidis 61 mg (listed as 'metformin 500 mg and tafamidis 61 mg') "
@@ -131,10 +150,20 @@ def test_the_sandbox_prescribables_read_without_unknown_parts() -> None:
 
 # Entries the tables recognise, written out (common, interacting, combinations, magnesium).
 RECOGNISED = [
-    "metformin 500 mg", "Lipitor 20 mg daily", "Cipro 500 mg", "lisinopril-HCTZ 20-12.5",
-    "Dyazide", "Juluca", "dolutegravir/rilpivirine", "Magnesium Oxide 400 MG Oral Capsule",
-    "Milk of Magnesia 30 mL at bedtime", "Fluticasone 0.1 MG/ACTUAT [Flovent]",
-    "Levothyroxin 50 mcg", "Ciprofloxasin 500", "Nexium 24HR", "Mag-Ox 400",
+    "metformin 500 mg",
+    "Lipitor 20 mg daily",
+    "Cipro 500 mg",
+    "lisinopril-HCTZ 20-12.5",
+    "Dyazide",
+    "Juluca",
+    "dolutegravir/rilpivirine",
+    "Magnesium Oxide 400 MG Oral Capsule",
+    "Milk of Magnesia 30 mL at bedtime",
+    "Fluticasone 0.1 MG/ACTUAT [Flovent]",
+    "Levothyroxin 50 mcg",
+    "Ciprofloxasin 500",
+    "Nexium 24HR",
+    "Mag-Ox 400",
     "120 ACTUAT Albuterol 0.09 MG/ACTUAT Metered Dose Inhaler",
 ]
 

@@ -17,12 +17,38 @@ from tests.rules.test_properties import SETTINGS, load, profiles
 DISPOSITION_RANK = {"refer": 0, "avoid": 1, "caution": 2, "suitable": 3}
 
 INTERACTING = [
-    "Biktarvy", "Genvoya", "Vocabria", "Juluca", "Triumeq", "Dovato", "eltrombopag 50 mg",
-    "CellCept 500 mg", "Xofluza", "tacrolimus 1 mg", "metolazone 5 mg", "Dyazide",
-    "lisinopril-HCTZ 20-12.5", "Unithroid 50 mcg", "Solodyn 90 mg", "Kayexalate 15 g",
-    "Veltassa", "cisplatin", "Digitek", "Gralise", "Zegerid", "Nexium 24HR", "Doxycyclin",
-    "ciprofloxacine", "Levothyroxin", "Ciprofloxasin 500", "Plaquenil 200 mg", "Reyataz",
-    "Cipro 500 mg", "Lasix 40", "spironolactone", "Fosamax 70 mg",
+    "Biktarvy",
+    "Genvoya",
+    "Vocabria",
+    "Juluca",
+    "Triumeq",
+    "Dovato",
+    "eltrombopag 50 mg",
+    "CellCept 500 mg",
+    "Xofluza",
+    "tacrolimus 1 mg",
+    "metolazone 5 mg",
+    "Dyazide",
+    "lisinopril-HCTZ 20-12.5",
+    "Unithroid 50 mcg",
+    "Solodyn 90 mg",
+    "Kayexalate 15 g",
+    "Veltassa",
+    "cisplatin",
+    "Digitek",
+    "Gralise",
+    "Zegerid",
+    "Nexium 24HR",
+    "Doxycyclin",
+    "ciprofloxacine",
+    "Levothyroxin",
+    "Ciprofloxasin 500",
+    "Plaquenil 200 mg",
+    "Reyataz",
+    "Cipro 500 mg",
+    "Lasix 40",
+    "spironolactone",
+    "Fosamax 70 mg",
 ]
 RXNORM_INTERACTING = ["10582", "3640", "2551", "313988", "199026", "1433868", "42316"]
 # Generated names that cannot be a drug name: "Zq" + letters + "x" (no table holds such a word
@@ -49,7 +75,8 @@ def test_adding_an_interacting_drug_never_makes_the_answer_less_cautious(body, d
     # generic is already in the list, when its first mention carries the finding).
     if not any(m.name == drug for m in profile.medications):
         assert any(
-            f.category == "interaction" and f.effect == "caution"
+            f.category == "interaction"
+            and f.effect == "caution"
             and f.evidence.get("medication") in {drug, *(m.name for m in profile.medications)}
             for f in after.findings
         )
@@ -99,10 +126,45 @@ MEDICATION_TEXT = st.text(max_size=120) | st.builds(
     " ".join,
     st.lists(
         st.sampled_from(
-            ["milk", "of", "magnesia", "Mag-Ox", "magnesium", "citrate", "oxide", "30", "mL",
-             "400", "mg/5", "mg", "g", "tbsp", "tsp", "twice", "daily", "prn", "weekly", "/",
-             "(as", "glycinate)", "1,000", "0.5", "half", "tab", "Cipro", "HCTZ", "Juluca",
-             "ＬＡＳＩＸ", "Lеvothyroxine", "bath", "antacid", "-", "..", "x", "q6h"]
+            [
+                "milk",
+                "of",
+                "magnesia",
+                "Mag-Ox",
+                "magnesium",
+                "citrate",
+                "oxide",
+                "30",
+                "mL",
+                "400",
+                "mg/5",
+                "mg",
+                "g",
+                "tbsp",
+                "tsp",
+                "twice",
+                "daily",
+                "prn",
+                "weekly",
+                "/",
+                "(as",
+                "glycinate)",
+                "1,000",
+                "0.5",
+                "half",
+                "tab",
+                "Cipro",
+                "HCTZ",
+                "Juluca",
+                "ＬＡＳＩＸ",
+                "Lеvothyroxine",
+                "bath",
+                "antacid",
+                "-",
+                "..",
+                "x",
+                "q6h",
+            ]
         ),
         max_size=12,
     ),
@@ -118,11 +180,11 @@ def test_any_medication_text_is_read_or_reported_never_crashes(text, rxnorm):
     if medicine is not None:
         assert medicine.dose_mg is None or medicine.dose_mg >= 0
         assert medicine.times_per_day is None or 1 <= medicine.times_per_day <= 6
-    rec = evaluate(
-        Profile(age=50, sex="female", medications=(Medication(text, rxnorm or None),))
-    )
-    named = rec.intake.products or rec.not_checked or any(
-        f.category == "interaction" for f in rec.findings
+    rec = evaluate(Profile(age=50, sex="female", medications=(Medication(text, rxnorm or None),)))
+    named = (
+        rec.intake.products
+        or rec.not_checked
+        or any(f.category == "interaction" for f in rec.findings)
     )
     # Recognised as a drug, as a magnesium medicine, as a common drug, or said: never silent.
     from rules.terminology import read_text

@@ -7,8 +7,12 @@ import pytest
 from tests.conftest import codes, finding
 from tests.rules.profiles import assert_sourced, oral
 
-POPULATION_CODES = {"population.pregnancy", "population.lactation", "population.minor",
-                    "population.infant"}
+POPULATION_CODES = {
+    "population.pregnancy",
+    "population.lactation",
+    "population.minor",
+    "population.infant",
+}
 
 
 @pytest.mark.parametrize(
@@ -22,8 +26,9 @@ def test_pregnancy_and_lactation_keep_the_adult_ul(recommend, field, code):
     assert "obstetric" in f["action"]
     assert rec["intake"]["upper_limit_mg"] == 350
     assert "intake.ul_exceeded" not in codes(rec)
-    assert "intake.ul_exceeded" in codes(recommend(age=30, **{field: True},
-                                                   magnesium_products=[oral(350.1)]))
+    assert "intake.ul_exceeded" in codes(
+        recommend(age=30, **{field: True}, magnesium_products=[oral(350.1)])
+    )
     assert rec["disposition"] == "caution"
     assert_sourced(f)
 
@@ -35,8 +40,14 @@ def test_not_pregnant_not_lactating_is_silent(recommend, field):
 
 @pytest.mark.parametrize(
     ("age", "expected", "ul"),
-    [(0, "population.infant", None), (1, "population.minor", 65), (4, "population.minor", 110),
-     (9, "population.minor", 350), (17, "population.minor", 350), (18, None, 350)],
+    [
+        (0, "population.infant", None),
+        (1, "population.minor", 65),
+        (4, "population.minor", 110),
+        (9, "population.minor", 350),
+        (17, "population.minor", 350),
+        (18, None, 350),
+    ],
 )
 def test_age_boundaries(recommend, age, expected, ul):
     rec = recommend(age=age)
@@ -77,11 +88,14 @@ def test_gi_symptoms_on_a_laxative_form_switch_to_glycinate(recommend, form):
 
 @pytest.mark.parametrize("form", ["glycinate", "malate", "chloride"])
 def test_gi_symptoms_on_other_forms_do_not_switch(recommend, form):
-    f = finding(recommend(symptoms=["nausea"], magnesium_products=[oral(100, form=form)]),
-                "side_effect.gi_symptoms")
+    f = finding(
+        recommend(symptoms=["nausea"], magnesium_products=[oral(100, form=form)]),
+        "side_effect.gi_symptoms",
+    )
     assert "switch_from" not in f["details"]
 
 
 def test_a_laxative_form_without_symptoms_is_no_side_effect(recommend):
     assert "side_effect.gi_symptoms" not in codes(
-        recommend(symptoms=["constipation"], magnesium_products=[oral(200, form="citrate")]))
+        recommend(symptoms=["constipation"], magnesium_products=[oral(200, form="citrate")])
+    )

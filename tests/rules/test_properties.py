@@ -67,8 +67,31 @@ RED_FLAGS = [
 EGFR_EDGES = [14.9, 14.9999, 15, 29.9, 29.9996, 30, 59.9, 59.99, 60]
 # Creatinine (mg/dL) whose CKD-EPI 2021 eGFR lands either side of 30 for a man of 60.
 CREATININE_EDGES = [2.4085, 2.409, 2.4095, 4.29, 4.2925, 4.30, 1.15, 1.148]
-SERUM_EDGES = [1.19, 1.2, 1.79, 1.8, 2.3, 2.31, 4.19, 4.2, 0.49, 0.5, 0.74, 0.75, 0.94, 0.95,
-               1.72, 1.73, 0.98, 0.99, 1.48, 1.89, 1.9, 3.45, 3.46]
+SERUM_EDGES = [
+    1.19,
+    1.2,
+    1.79,
+    1.8,
+    2.3,
+    2.31,
+    4.19,
+    4.2,
+    0.49,
+    0.5,
+    0.74,
+    0.75,
+    0.94,
+    0.95,
+    1.72,
+    1.73,
+    0.98,
+    0.99,
+    1.48,
+    1.89,
+    1.9,
+    3.45,
+    3.46,
+]
 
 
 def _number(low, high):
@@ -429,9 +452,7 @@ def test_a_higher_creatinine_never_makes_the_answer_less_cautious(body, a, b, ag
     low, high = min(a, b), max(a, b)
 
     def at(scr):
-        kidney = dataclasses.replace(
-            profile.kidney, egfr=None, creatinine=Creatinine(scr, "mg/dL")
-        )
+        kidney = dataclasses.replace(profile.kidney, egfr=None, creatinine=Creatinine(scr, "mg/dL"))
         return dataclasses.replace(profile, kidney=kidney)
 
     assert _rank(at(high)) <= _rank(at(low))

@@ -140,8 +140,12 @@ def test_radiating_pain_is_a_prompt_referral(recommend, radiating, fires):
         assert rec["referral"]["urgency"] == "prompt"
 
 
-FEATURES = ["morning_stiffness", "improves_with_exercise", "waking_second_half_of_night",
-            "alternating_buttock_pain"]
+FEATURES = [
+    "morning_stiffness",
+    "improves_with_exercise",
+    "waking_second_half_of_night",
+    "alternating_buttock_pain",
+]
 
 
 @pytest.mark.parametrize(

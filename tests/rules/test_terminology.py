@@ -56,8 +56,8 @@ def test_common_drugs_are_recognised(text, common):
 
 
 @pytest.mark.parametrize(
-    ("text", "readable"), [("Zyrtec", True), ("40 mg", False), ("", False), ("x 10", False),
-                           ("1 tab bid", False)]
+    ("text", "readable"),
+    [("Zyrtec", True), ("40 mg", False), ("", False), ("x 10", False), ("1 tab bid", False)],
 )
 def test_has_readable_name(text, readable):
     assert has_readable_name(text) is readable
@@ -100,6 +100,15 @@ def test_every_ingredient_row_says_where_it_was_read_and_if_unverified():
         assert row.source, row.code
         assert row.verified is (not row.source.startswith("unverified")), row.code
     assert {r.code for r in INGREDIENT_CODES if r.verified} >= {
-        "2551", "82122", "139462", "4603", "5487", "9997", "7646", "40790", "283742",
-        "10582", "3640",
+        "2551",
+        "82122",
+        "139462",
+        "4603",
+        "5487",
+        "9997",
+        "7646",
+        "40790",
+        "283742",
+        "10582",
+        "3640",
     }

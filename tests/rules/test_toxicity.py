@@ -187,8 +187,10 @@ def test_digoxin_exclusions(recommend, medications, signs):
 
 
 def test_digoxin_by_rxnorm_code(recommend):
-    rec = recommend(medications=[{"name": "cardiac glycoside", "rxnorm": "3407"}],
-                    symptoms=["visual_disturbance"])
+    rec = recommend(
+        medications=[{"name": "cardiac glycoside", "rxnorm": "3407"}],
+        symptoms=["visual_disturbance"],
+    )
     assert DIGOXIN in codes(rec)
 
 

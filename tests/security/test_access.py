@@ -39,8 +39,14 @@ def jwks_file(tmp_path, signing_key):
 
 def token(signing_key, **claims) -> str:
     now = int(time.time())
-    body = {"iss": ISSUER, "sub": "ehr-client", "aud": AUDIENCE, "iat": now,
-            "exp": now + 300, "jti": uuid.uuid4().hex}
+    body = {
+        "iss": ISSUER,
+        "sub": "ehr-client",
+        "aud": AUDIENCE,
+        "iat": now,
+        "exp": now + 300,
+        "jti": uuid.uuid4().hex,
+    }
     body.update(claims)
     return jwt.encode(body, signing_key, algorithm="ES384", headers={"kid": "key-1"})
 
@@ -54,8 +60,12 @@ def ago(seconds: int) -> int:
 
 
 def make_app(tmp_path, **config):
-    base = {"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}",
-            "SPOOL_DIR": str(tmp_path / "spool")}
+    base = {
+        "TESTING": True,
+        "SECRET_KEY": "x",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}",
+        "SPOOL_DIR": str(tmp_path / "spool"),
+    }
     base.update(config)
     return create_app(base)
 
@@ -85,10 +95,17 @@ def post(client, headers=None):
         ("a wrong key as bearer", lambda key: {"Authorization": "Bearer wrong"}),
         ("an expired JWT", lambda key: bearer(token(key, exp=ago(3600), iat=ago(4000)))),
         ("a JWT for another audience", lambda key: bearer(token(key, aud="https://elsewhere/"))),
-        ("a JWT from an untrusted issuer", lambda key: bearer(token(key, iss="https://evil.example"))),
+        (
+            "a JWT from an untrusted issuer",
+            lambda key: bearer(token(key, iss="https://evil.example")),
+        ),
         ("a JWT signed by another key", lambda key: bearer(token(ec.generate_private_key(CURVE)))),
-        ("an HS256 JWT", lambda key: bearer(jwt.encode({"iss": ISSUER}, "s" * 32, algorithm="HS256",
-                                                      headers={"kid": "key-1"}))),
+        (
+            "an HS256 JWT",
+            lambda key: bearer(
+                jwt.encode({"iss": ISSUER}, "s" * 32, algorithm="HS256", headers={"kid": "key-1"})
+            ),
+        ),
         ("a garbage bearer", lambda key: {"Authorization": "Bearer a.b.c"}),
     ],
 )
@@ -123,14 +140,20 @@ def test_a_jwt_is_accepted_once(secured, signing_key):
 
 def test_the_caller_is_recorded_by_fingerprint(tmp_path, jwks_file, signing_key):
     fingerprint = "key:" + hashlib.sha256(KEY.encode()).hexdigest()[:12]
-    app = make_app(tmp_path, API_KEYS=[KEY], TRUSTED_ISSUERS={ISSUER: str(jwks_file)},
-                   SERVICE_URL=AUDIENCE, AUDIT_READERS=[fingerprint])
+    app = make_app(
+        tmp_path,
+        API_KEYS=[KEY],
+        TRUSTED_ISSUERS={ISSUER: str(jwks_file)},
+        SERVICE_URL=AUDIENCE,
+        AUDIT_READERS=[fingerprint],
+    )
     client = app.test_client()
     evaluation_id = post(client, {"X-API-Key": KEY}).get_json()["evaluation_id"]
     record = client.get(f"/v1/evaluations/{evaluation_id}", headers={"X-API-Key": KEY}).get_json()
     assert record["caller"] == fingerprint
     evaluation_id = post(client, {"Authorization": "Bearer " + token(signing_key)}).get_json()[
-        "evaluation_id"]
+        "evaluation_id"
+    ]
     record = client.get(f"/v1/evaluations/{evaluation_id}", headers={"X-API-Key": KEY}).get_json()
     assert record["caller"] == f"jwt:{ISSUER}#ehr-client"  # read by the audit role
     app.extensions["audit"].close()
@@ -179,8 +202,12 @@ def test_rate_limits_shared_through_redis(tmp_path, redis_url):
 
 def test_a_body_over_the_limit_is_413_problem(secured):
     body = json.dumps({"age": 50, "sex": "male", "note": "x" * 1_100_000})
-    response = secured.post("/v1/recommendations", data=body, content_type="application/json",
-                            headers={"X-API-Key": KEY})
+    response = secured.post(
+        "/v1/recommendations",
+        data=body,
+        content_type="application/json",
+        headers={"X-API-Key": KEY},
+    )
     assert response.status_code == 413
     assert response.content_type == "application/problem+json"
     problem = response.get_json()

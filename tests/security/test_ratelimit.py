@@ -55,13 +55,17 @@ def test_failed_logins_count_against_the_address_not_the_key(limited):
 
 def test_rotating_jwt_subjects_buys_no_extra_budget(tmp_path, jwks_file, signing_key):  # noqa: F811
     listed = f"jwt:{ISSUER}#own-budget"
-    app = make_app(tmp_path, TRUSTED_ISSUERS={ISSUER: str(jwks_file)}, SERVICE_URL=AUDIENCE,
-                   RATE_LIMIT="3 per minute", RATE_LIMIT_SUBJECTS=[listed])
+    app = make_app(
+        tmp_path,
+        TRUSTED_ISSUERS={ISSUER: str(jwks_file)},
+        SERVICE_URL=AUDIENCE,
+        RATE_LIMIT="3 per minute",
+        RATE_LIMIT_SUBJECTS=[listed],
+    )
     client = app.test_client()
     codes = [post(client, bearer(token(signing_key, sub=f"s-{i}"))).status_code for i in range(5)]
     assert codes == [200, 200, 200, 429, 429]  # one budget for the issuer
-    own = [post(client, bearer(token(signing_key, sub="own-budget"))).status_code
-           for _ in range(4)]
+    own = [post(client, bearer(token(signing_key, sub="own-budget"))).status_code for _ in range(4)]
     assert own == [200, 200, 200, 429]  # a listed subject has a budget of its own
     app.extensions["audit"].close()
 
@@ -80,11 +84,19 @@ def test_an_open_api_counts_per_client_address(tmp_path):
     client = app.test_client()
     here = {"REMOTE_ADDR": "10.0.0.1"}
     there = {"REMOTE_ADDR": "10.0.0.2"}
-    codes = [client.post("/v1/recommendations", json={"age": 50, "sex": "male"},
-                         environ_base=here).status_code for _ in range(3)]
+    codes = [
+        client.post(
+            "/v1/recommendations", json={"age": 50, "sex": "male"}, environ_base=here
+        ).status_code
+        for _ in range(3)
+    ]
     assert codes == [200, 200, 429]
-    assert client.post("/v1/recommendations", json={"age": 50, "sex": "male"},
-                       environ_base=there).status_code == 200
+    assert (
+        client.post(
+            "/v1/recommendations", json={"age": 50, "sex": "male"}, environ_base=there
+        ).status_code
+        == 200
+    )
     app.extensions["audit"].close()
 
 
@@ -98,8 +110,9 @@ def test_disabled_means_no_budget_and_no_headers(tmp_path):
 
 
 def test_unreachable_redis_falls_back_to_counting_in_memory(tmp_path, caplog):
-    app = make_app(tmp_path, API_KEYS=[KEY], RATE_LIMIT="2 per minute",
-                   RATELIMIT_STORAGE_URI=UNREACHABLE_REDIS)
+    app = make_app(
+        tmp_path, API_KEYS=[KEY], RATE_LIMIT="2 per minute", RATELIMIT_STORAGE_URI=UNREACHABLE_REDIS
+    )
     client = app.test_client()
     with caplog.at_level(logging.WARNING, logger="service.security.ratelimit"):
         codes = [post(client, {"X-API-Key": KEY}).status_code for _ in range(3)]

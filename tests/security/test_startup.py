@@ -12,8 +12,12 @@ from service.security.startup import ConfigError, bound_to_loopback
 
 def make_app(tmp_path, **config):
     return create_app(
-        {"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}",
-         **config}
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}",
+            **config,
+        }
     )
 
 

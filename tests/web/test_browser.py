@@ -81,16 +81,20 @@ def page(browser) -> Iterator[Any]:
     # A 422 page is a console "error" in Chromium; what matters is CSP, scripts and assets.
     page.on(
         "console",
-        lambda m: problems.append(m.text)
-        if m.type == "error" and not m.text.startswith("Failed to load resource")
-        else None,
+        lambda m: (
+            problems.append(m.text)
+            if m.type == "error" and not m.text.startswith("Failed to load resource")
+            else None
+        ),
     )
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.on(
         "response",
-        lambda r: problems.append(f"{r.status} {r.url}")
-        if r.status >= 400 and r.request.resource_type != "document"
-        else None,
+        lambda r: (
+            problems.append(f"{r.status} {r.url}")
+            if r.status >= 400 and r.request.resource_type != "document"
+            else None
+        ),
     )
     yield page
     context.close()
@@ -132,9 +136,7 @@ def fill_product(page, row: int, form: str, dose: str, basis: str, times: str) -
 
 def axe_violations(page) -> list[dict[str, Any]]:
     page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "async () => await axe.run(document, {resultTypes: ['violations']})"
-    )
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
@@ -326,8 +328,13 @@ def test_axe_form_has_no_serious_violations(axe_page, base_url):
 @pytest.mark.parametrize(
     ("name", "fill"),
     [
-        ("caution", lambda p: (p.get_by_label("Current medications, one per line").fill("Cipro"),
-                               fill_product(p, 0, "glycinate", "1250", "compound", "2"))),
+        (
+            "caution",
+            lambda p: (
+                p.get_by_label("Current medications, one per line").fill("Cipro"),
+                fill_product(p, 0, "glycinate", "1250", "compound", "2"),
+            ),
+        ),
         ("refer", lambda p: p.get_by_label("Saddle anaesthesia").check()),
         ("error", lambda p: p.get_by_label("Age (required)").fill("200")),
     ],

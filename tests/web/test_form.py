@@ -37,17 +37,29 @@ def test_untouched_form_is_age_and_sex_only():
     defaults = FormState.initial().values
     data = profile_data(**defaults, age="45", sex="female")
     assert data == {
-        "age": 45, "sex": "female", "pregnant": False, "lactating": False,
-        "red_flags": [], "symptoms": [], "conditions": [], "medications": [],
-        "magnesium_products": [], "route_preference": "any",
+        "age": 45,
+        "sex": "female",
+        "pregnant": False,
+        "lactating": False,
+        "red_flags": [],
+        "symptoms": [],
+        "conditions": [],
+        "medications": [],
+        "magnesium_products": [],
+        "route_preference": "any",
     }
     ProfileSchema().load(data)
 
 
 def test_kidney_inputs_build_creatinine_and_weight():
     data = profile_data(
-        age="70", sex="male", **{"kidney.creatinine.value": "1.4", "kidney.creatinine.unit":
-                                 "µmol/L", "weight_kg": "62.5"},
+        age="70",
+        sex="male",
+        **{
+            "kidney.creatinine.value": "1.4",
+            "kidney.creatinine.unit": "µmol/L",
+            "weight_kg": "62.5",
+        },
         conditions=["dehydration", "heart_block"],
     )
     assert data["kidney"] == {"creatinine": {"value": 1.4, "unit": "µmol/L"}}
@@ -57,16 +69,28 @@ def test_kidney_inputs_build_creatinine_and_weight():
 
 
 def test_a_creatinine_error_lands_beside_its_input():
-    errors = load_errors(age="70", sex="male", **{"kidney.creatinine.value": "abc",
-                                                 "kidney.creatinine.unit": "mg/dL"})
+    errors = load_errors(
+        age="70",
+        sex="male",
+        **{"kidney.creatinine.value": "abc", "kidney.creatinine.unit": "mg/dL"},
+    )
     assert list(errors) == ["kidney.creatinine.value"]
     assert errors["kidney.creatinine.value"].startswith("Enter serum creatinine as a number")
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("58", 58), (" 58 ", 58), ("58.0", 58.0), ("24.5", 24.5), (".5", 0.5),
-     ("abc", "abc"), ("2,500", "2,500"), ("1e3", "1e3"), ("58 years", "58 years")],
+    [
+        ("58", 58),
+        (" 58 ", 58),
+        ("58.0", 58.0),
+        ("24.5", 24.5),
+        (".5", 0.5),
+        ("abc", "abc"),
+        ("2,500", "2,500"),
+        ("1e3", "1e3"),
+        ("58 years", "58 years"),
+    ],
 )
 def test_numbers_are_digits_only_anything_else_reaches_the_schema(text, expected):
     assert profile_data(age=text)["age"] == expected
@@ -74,11 +98,18 @@ def test_numbers_are_digits_only_anything_else_reaches_the_schema(text, expected
 
 def test_nested_values_and_lists():
     data = profile_data(
-        **{"kidney.egfr": "24", "kidney.dialysis": "true", "serum_magnesium.value": "0.7",
-           "serum_magnesium.unit": "mmol/L", "back_pain.onset": "sudden",
-           "back_pain.severity": "8", "back_pain.radiating": "true",
-           "red_flags": ["fever", "night_pain"], "symptoms": ["nausea"],
-           "medications": "Cipro 500 mg\r\n\r\n  LaSiX  \n"},
+        **{
+            "kidney.egfr": "24",
+            "kidney.dialysis": "true",
+            "serum_magnesium.value": "0.7",
+            "serum_magnesium.unit": "mmol/L",
+            "back_pain.onset": "sudden",
+            "back_pain.severity": "8",
+            "back_pain.radiating": "true",
+            "red_flags": ["fever", "night_pain"],
+            "symptoms": ["nausea"],
+            "medications": "Cipro 500 mg\r\n\r\n  LaSiX  \n",
+        },
     )
     assert data["kidney"] == {"egfr": 24, "dialysis": True}
     assert data["serum_magnesium"] == {"value": 0.7, "unit": "mmol/L"}
@@ -94,9 +125,12 @@ def test_serum_unit_alone_is_no_lab_value():
 
 def test_blank_product_rows_are_skipped_and_rows_remembered():
     rows = {
-        "magnesium_products[0].route": "oral", "magnesium_products[0].times_per_day": "1",
-        "magnesium_products[2].form": "glycinate", "magnesium_products[2].dose_mg": "1250",
-        "magnesium_products[2].dose_basis": "compound", "magnesium_products[2].times_per_day": "2",
+        "magnesium_products[0].route": "oral",
+        "magnesium_products[0].times_per_day": "1",
+        "magnesium_products[2].form": "glycinate",
+        "magnesium_products[2].dose_mg": "1250",
+        "magnesium_products[2].dose_basis": "compound",
+        "magnesium_products[2].times_per_day": "2",
     }
     state = FormState.from_form(MultiDict(rows))
     data, paths = to_profile_data(state)
@@ -124,20 +158,44 @@ def test_unknown_inputs_are_ignored():
         ({"age": "58.5", "sex": "male"}, "age", "whole number"),
         ({"age": "58"}, "sex", "Choose the patient's sex"),
         ({"sex": "male"}, "age", "Enter the age"),
-        ({"age": "58", "sex": "male", "kidney.egfr": "-1"}, "kidney.egfr",
-         "eGFR must be from 0 to 200 mL/min/1.73 m²"),
+        (
+            {"age": "58", "sex": "male", "kidney.egfr": "-1"},
+            "kidney.egfr",
+            "eGFR must be from 0 to 200 mL/min/1.73 m²",
+        ),
         ({"age": "58", "sex": "male", "kidney.egfr": "2,5"}, "kidney.egfr", "2500, not 2,500"),
-        ({"age": "58", "sex": "male", "back_pain.severity": "11"}, "back_pain.severity",
-         "from 0 to 10"),
+        (
+            {"age": "58", "sex": "male", "back_pain.severity": "11"},
+            "back_pain.severity",
+            "from 0 to 10",
+        ),
         ({"age": "58", "sex": "male", "pregnant": "true"}, "pregnant", "cannot be pregnant"),
-        ({"age": "58", "sex": "male", "magnesium_products[3].form": "oxide"},
-         "magnesium_products[3].dose_mg", "Required for an oral product"),
-        ({"age": "58", "sex": "male", "magnesium_products[1].form": "glycinate",
-          "magnesium_products[1].dose_mg": "0", "magnesium_products[1].dose_basis": "elemental"},
-         "magnesium_products[1].dose_mg", "more than 0"),
-        ({"age": "58", "sex": "male", "magnesium_products[0].dose_mg": "200",
-          "magnesium_products[0].dose_basis": "elemental"},
-         "magnesium_products[0].form", "Enter the form"),
+        (
+            {"age": "58", "sex": "male", "magnesium_products[3].form": "oxide"},
+            "magnesium_products[3].dose_mg",
+            "Required for an oral product",
+        ),
+        (
+            {
+                "age": "58",
+                "sex": "male",
+                "magnesium_products[1].form": "glycinate",
+                "magnesium_products[1].dose_mg": "0",
+                "magnesium_products[1].dose_basis": "elemental",
+            },
+            "magnesium_products[1].dose_mg",
+            "more than 0",
+        ),
+        (
+            {
+                "age": "58",
+                "sex": "male",
+                "magnesium_products[0].dose_mg": "200",
+                "magnesium_products[0].dose_basis": "elemental",
+            },
+            "magnesium_products[0].form",
+            "Enter the form",
+        ),
     ],
 )
 def test_errors_land_on_their_input_in_clinician_words(inputs, name, words):

@@ -14,18 +14,40 @@ from service.web.form import field_id
 from tests.web.conftest import PAGE_HEADERS, csrf_token, element, text_of
 
 CIPRO_GLYCINATE = {
-    "age": "50", "sex": "male", "medications": "Cipro 500 mg",
-    "magnesium_products[0].form": "glycinate", "magnesium_products[0].dose_mg": "1250",
-    "magnesium_products[0].dose_basis": "compound", "magnesium_products[0].times_per_day": "2",
-    "magnesium_products[0].route": "oral", "magnesium_products[0].purpose": "supplement",
+    "age": "50",
+    "sex": "male",
+    "medications": "Cipro 500 mg",
+    "magnesium_products[0].form": "glycinate",
+    "magnesium_products[0].dose_mg": "1250",
+    "magnesium_products[0].dose_basis": "compound",
+    "magnesium_products[0].times_per_day": "2",
+    "magnesium_products[0].route": "oral",
+    "magnesium_products[0].purpose": "supplement",
 }
 
 
-CONDITION_TOKENS = ["myasthenia_gravis", "heart_block", "bowel_obstruction", "dehydration",
-                    "alcohol_use_disorder", "type_2_diabetes", "malabsorption", "chronic_diarrhea"]
-NEW_SYMPTOMS = ["muscle_weakness", "lethargy", "confusion", "low_blood_pressure",
-                "slow_heartbeat", "flushing", "visual_disturbance", "muscle_cramps", "tremor",
-                "palpitations"]
+CONDITION_TOKENS = [
+    "myasthenia_gravis",
+    "heart_block",
+    "bowel_obstruction",
+    "dehydration",
+    "alcohol_use_disorder",
+    "type_2_diabetes",
+    "malabsorption",
+    "chronic_diarrhea",
+]
+NEW_SYMPTOMS = [
+    "muscle_weakness",
+    "lethargy",
+    "confusion",
+    "low_blood_pressure",
+    "slow_heartbeat",
+    "flushing",
+    "visual_disturbance",
+    "muscle_cramps",
+    "tremor",
+    "palpitations",
+]
 
 
 def test_form_offers_every_field(client):
@@ -38,10 +60,22 @@ def test_form_offers_every_field(client):
         assert f'name="symptoms" value="{token}"' in html, token
     for name in ("kidney.creatinine.value", "kidney.creatinine.unit", "weight_kg"):
         assert f'name="{name}"' in html, name
-    for name in ("age", "sex", "kidney.egfr", "kidney.dialysis", "serum_magnesium.value",
-                 "serum_magnesium.unit", "back_pain.onset", "back_pain.severity",
-                 "back_pain.duration_weeks", "back_pain.radiating", "pregnant", "lactating",
-                 "medications", "route_preference"):
+    for name in (
+        "age",
+        "sex",
+        "kidney.egfr",
+        "kidney.dialysis",
+        "serum_magnesium.value",
+        "serum_magnesium.unit",
+        "back_pain.onset",
+        "back_pain.severity",
+        "back_pain.duration_weeks",
+        "back_pain.radiating",
+        "pregnant",
+        "lactating",
+        "medications",
+        "route_preference",
+    ):
         assert f'name="{name}"' in html, name
     for row in range(4):
         assert f'name="magnesium_products[{row}].dose_basis"' in html
@@ -59,10 +93,21 @@ def test_every_input_has_a_label(client):
 def test_fieldsets_have_legends(client):
     html = client.get("/").get_data(as_text=True)
     assert html.count("<fieldset") == html.count("<legend>")
-    for legend in ("Cauda equina", "Aortic aneurysm", "Neurological deficit", "Infection",
-                   "Malignancy", "Fracture", "Inflammatory back pain", "Conditions",
-                   "Magnesium contraindicated", "Deficiency more likely",
-                   "Signs of high magnesium", "Signs of low magnesium", "With digoxin"):
+    for legend in (
+        "Cauda equina",
+        "Aortic aneurysm",
+        "Neurological deficit",
+        "Infection",
+        "Malignancy",
+        "Fracture",
+        "Inflammatory back pain",
+        "Conditions",
+        "Magnesium contraindicated",
+        "Deficiency more likely",
+        "Signs of high magnesium",
+        "Signs of low magnesium",
+        "With digoxin",
+    ):
         assert f"<legend>{legend}</legend>" in html
 
 
@@ -164,20 +209,26 @@ def test_referral_banner_comes_before_everything(submit):
     html = submit({"age": "40", "sex": "male", "red_flags": "saddle_anesthesia"}).get_data(
         as_text=True
     )
-    body = html[html.index("<body>"):]
+    body = html[html.index("<body>") :]
     banner = body.index('id="referral"')
     assert banner < body.index('class="masthead"') < body.index('id="result"')
-    assert "Refer · Emergency" in text_of(body[banner:banner + 600])
-    assert "Possible cauda equina syndrome" in text_of(body[banner:body.index("</section>")])
+    assert "Refer · Emergency" in text_of(body[banner : banner + 600])
+    assert "Possible cauda equina syndrome" in text_of(body[banner : body.index("</section>")])
 
 
 def test_form_round_trip_keeps_every_value(submit):
     data = {
-        **CIPRO_GLYCINATE, "kidney.egfr": "45", "kidney.dialysis": "true",
-        "serum_magnesium.value": "1.7", "serum_magnesium.unit": "mg/dL",
-        "back_pain.onset": "gradual", "back_pain.severity": "4",
-        "back_pain.duration_weeks": "3", "back_pain.radiating": "true",
-        "symptoms": "constipation", "route_preference": "oral",
+        **CIPRO_GLYCINATE,
+        "kidney.egfr": "45",
+        "kidney.dialysis": "true",
+        "serum_magnesium.value": "1.7",
+        "serum_magnesium.unit": "mg/dL",
+        "back_pain.onset": "gradual",
+        "back_pain.severity": "4",
+        "back_pain.duration_weeks": "3",
+        "back_pain.radiating": "true",
+        "symptoms": "constipation",
+        "route_preference": "oral",
         "medications": "Cipro 500 mg\nFUROSEMIDE 40MG TAB",
     }
     html = submit(data).get_data(as_text=True)
@@ -200,10 +251,10 @@ def test_invalid_age_error_beside_field_rest_kept(submit):
     age = element(html, "f-age")
     assert 'aria-invalid="true"' in age and "f-age-error" in age
     at = html.index('id="f-age"')
-    field = html[html.rindex('<div class="field', 0, at):at]  # the input's own field block
+    field = html[html.rindex('<div class="field', 0, at) : at]  # the input's own field block
     assert 'id="f-age-error"' in field and "whole number of years" in field
     start = html.index('id="error-summary"')
-    summary = html[start:html.index("</ul>", start)]
+    summary = html[start : html.index("</ul>", start)]
     assert 'href="#f-age"' in summary
     assert 'value="abc"' in age  # what was typed stays, to be corrected
     assert 'value="45"' in element(html, field_id("kidney.egfr"))
@@ -212,8 +263,14 @@ def test_invalid_age_error_beside_field_rest_kept(submit):
 
 
 def test_product_row_error_lands_on_its_row(submit):
-    html = submit({"age": "50", "sex": "male", "magnesium_products[2].form": "oxide",
-                   "magnesium_products[2].dose_mg": "400"}).get_data(as_text=True)
+    html = submit(
+        {
+            "age": "50",
+            "sex": "male",
+            "magnesium_products[2].form": "oxide",
+            "magnesium_products[2].dose_mg": "400",
+        }
+    ).get_data(as_text=True)
     assert 'aria-invalid="true"' in element(html, field_id("magnesium_products[2].dose_basis"))
     assert "Product 3, the dose is" in html
 
@@ -255,30 +312,56 @@ def test_csrf_token_survives_a_round_trip(client):
     response = client.post("/", data={"csrf_token": csrf_token(html), "age": "50", "sex": "male"})
     assert response.status_code == 200
     again = client.post(
-        "/", data={"csrf_token": csrf_token(response.get_data(as_text=True)), "age": "51",
-                   "sex": "male"},
+        "/",
+        data={
+            "csrf_token": csrf_token(response.get_data(as_text=True)),
+            "age": "51",
+            "sex": "male",
+        },
     )
     assert again.status_code == 200
 
 
 INPUT_NAMES = sorted(
-    {"age", "sex", "pregnant", "lactating", "kidney.egfr", "kidney.dialysis",
-     "serum_magnesium.value", "serum_magnesium.unit", "back_pain.onset", "back_pain.severity",
-     "back_pain.duration_weeks", "back_pain.radiating", "red_flags", "symptoms", "medications",
-     "route_preference", "magnesium_products[0].form", "magnesium_products[0].dose_mg",
-     "magnesium_products[0].dose_basis", "magnesium_products[0].times_per_day",
-     "magnesium_products[0].route", "magnesium_products[0].purpose",
-     "magnesium_products[7].dose_mg", "magnesium_products[999].form"}
+    {
+        "age",
+        "sex",
+        "pregnant",
+        "lactating",
+        "kidney.egfr",
+        "kidney.dialysis",
+        "serum_magnesium.value",
+        "serum_magnesium.unit",
+        "back_pain.onset",
+        "back_pain.severity",
+        "back_pain.duration_weeks",
+        "back_pain.radiating",
+        "red_flags",
+        "symptoms",
+        "medications",
+        "route_preference",
+        "magnesium_products[0].form",
+        "magnesium_products[0].dose_mg",
+        "magnesium_products[0].dose_basis",
+        "magnesium_products[0].times_per_day",
+        "magnesium_products[0].route",
+        "magnesium_products[0].purpose",
+        "magnesium_products[7].dose_mg",
+        "magnesium_products[999].form",
+    }
 )
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     data=st.dictionaries(
         st.sampled_from(INPUT_NAMES) | st.text(max_size=20),
-        st.sampled_from(["", "0", "24", "-1", "1e400", "nan", "glycinate", "compound", "fever",
-                         "male", "true"]) | st.text(max_size=40),
+        st.sampled_from(
+            ["", "0", "24", "-1", "1e400", "nan", "glycinate", "compound", "fever", "male", "true"]
+        )
+        | st.text(max_size=40),
         max_size=12,
     )
 )
@@ -290,36 +373,55 @@ def test_any_submission_is_a_page_never_a_500(client, data):
 
 
 def test_page_shows_the_clinician_directed_plan_and_computed_kidney_function(client, submit):
-    html = submit({"age": "70", "sex": "female", "kidney.creatinine.value": "1.2",
-                   "kidney.creatinine.unit": "mg/dL", "weight_kg": "50"}).get_data(as_text=True)
+    html = submit(
+        {
+            "age": "70",
+            "sex": "female",
+            "kidney.creatinine.value": "1.2",
+            "kidney.creatinine.unit": "mg/dL",
+            "weight_kg": "50",
+        }
+    ).get_data(as_text=True)
     text = text_of(html)
     assert "upper bound 350 mg elemental magnesium per day" in text
     assert "Clinician-directed dose only" in text
-    assert ("Moderately reduced kidney function: the dose is for the clinician to set. The "
-            "figure is an upper bound, not a dose to take.") in text
+    assert (
+        "Moderately reduced kidney function: the dose is for the clinician to set. The "
+        "figure is an upper bound, not a dose to take."
+    ) in text
     assert 'data-code="kidney.egfr_estimated"' in html
     # female 70, 50 kg, 1.2 mg/dL: clearance 70 × 50 / (72 × 1.2) × 0.85 = 34.43 decides
     assert "Creatinine clearance 34.43 mL/min (Cockcroft–Gault)" in text
 
 
 def test_page_labels_the_topical_ceiling(client, submit):
-    text = text_of(submit({"age": "50", "sex": "male", "route_preference": "topical"})
-                   .get_data(as_text=True))
+    text = text_of(
+        submit({"age": "50", "sex": "male", "route_preference": "topical"}).get_data(as_text=True)
+    )
     assert "at most 350 mg elemental magnesium per day" in text
-    assert ("ceiling for any oral magnesium taken besides (supplements and "
-            "magnesium-containing medicines); topical magnesium is not counted toward the "
-            "upper limit") in text
+    assert (
+        "ceiling for any oral magnesium taken besides (supplements and "
+        "magnesium-containing medicines); topical magnesium is not counted toward the "
+        "upper limit"
+    ) in text
     assert "Topical magnesium is not counted toward the upper limit" in text
 
 
 def test_page_lists_what_was_not_checked(client, submit):
-    html = submit({"age": "16", "sex": "male", "kidney.creatinine.value": "1.0",
-                   "kidney.creatinine.unit": "mg/dL"}).get_data(as_text=True)
+    html = submit(
+        {
+            "age": "16",
+            "sex": "male",
+            "kidney.creatinine.value": "1.0",
+            "kidney.creatinine.unit": "mg/dL",
+        }
+    ).get_data(as_text=True)
     assert 'id="not-checked"' in html
     text = text_of(html)
     assert "Not checked (1)" in text
-    assert ("Value: serum creatinine — kidney function was not estimated from creatinine at "
-            "age 16") in text
+    assert (
+        "Value: serum creatinine — kidney function was not estimated from creatinine at age 16"
+    ) in text
 
 
 def test_page_without_anything_unchecked_has_no_not_checked_panel(client, submit):
@@ -328,9 +430,15 @@ def test_page_without_anything_unchecked_has_no_not_checked_panel(client, submit
 
 
 def test_page_shows_the_excess_the_knowledge_base_computed(client, submit):
-    html = submit({"age": "50", "sex": "male", "magnesium_products[0].form": "glycinate",
-                   "magnesium_products[0].dose_mg": "350.004",
-                   "magnesium_products[0].dose_basis": "elemental"}).get_data(as_text=True)
+    html = submit(
+        {
+            "age": "50",
+            "sex": "male",
+            "magnesium_products[0].form": "glycinate",
+            "magnesium_products[0].dose_mg": "350.004",
+            "magnesium_products[0].dose_basis": "elemental",
+        }
+    ).get_data(as_text=True)
     text = text_of(html)
     assert 'data-code="intake.ul_exceeded"' in html
     # 350.004 mg is 350 to the tenth: the excess is the knowledge base's, never "0 mg over"

@@ -28,12 +28,19 @@ def test_condition_and_symptom_groups_follow_clinical_md():
         "Magnesium contraindicated": ("myasthenia_gravis", "heart_block", "bowel_obstruction"),
         "Caution": ("dehydration",),
         "Deficiency more likely": (
-            "alcohol_use_disorder", "type_2_diabetes", "malabsorption", "chronic_diarrhea",
+            "alcohol_use_disorder",
+            "type_2_diabetes",
+            "malabsorption",
+            "chronic_diarrhea",
         ),
     }
     symptoms = {g.legend: g.tokens for g in vocabulary.SYMPTOM_GROUPS}
     assert symptoms["Signs of high magnesium"] == (
-        "muscle_weakness", "lethargy", "confusion", "low_blood_pressure", "slow_heartbeat",
+        "muscle_weakness",
+        "lethargy",
+        "confusion",
+        "low_blood_pressure",
+        "slow_heartbeat",
         "flushing",
     )
     assert symptoms["Signs of low magnesium"] == ("muscle_cramps", "tremor", "palpitations")

@@ -92,6 +92,10 @@ class KnowledgeBase:
         self.version = version
         self.rules = {r.id: r for r in rules}
         self._order = {rule_id: i for i, rule_id in enumerate(self.rules)}  # once, not per call
+        # The counterfactual search's view of the rules: each condition compiled once.
+        self._compiled = counterfactual.Compiled(rules)
+        for kind in {r.fact_kind for r in rules}:
+            self._compiled.kind(kind)
         hooks = on_fire or {}
         self._engine = RuleEngine(
             [RuleSpec(r.id, r.fact_kind, r.when, hooks.get(r.id)) for r in rules]
@@ -125,6 +129,7 @@ class KnowledgeBase:
         out: list[Finding] = []
         seen: set[tuple[str, str]] = set()
         order = self._order
+        memo = counterfactual.Memo(self._compiled, facts)  # this evaluation's only
         for hit in sorted(fired, key=lambda h: (order[h.rule_id], h.fact_ref)):
             rule = self.rules[hit.rule_id]
             if (rule.code, hit.fact_ref) in seen:  # two rules, one finding (e.g. toxicity)
@@ -150,7 +155,7 @@ class KnowledgeBase:
                     rule=RuleRef(rule.id, rule.version),
                     urgency=rule.urgency,
                     counterfactual=counterfactual.counterfactual(
-                        rule, self.rules.values(), by_ref[hit.fact_ref], facts.profile
+                        rule, self.rules.values(), by_ref[hit.fact_ref], facts.profile, memo
                     ),
                 )
             )

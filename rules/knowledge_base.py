@@ -130,6 +130,11 @@ class KnowledgeBase:
         seen: set[tuple[str, str]] = set()
         order = self._order
         memo = counterfactual.Memo(self._compiled, facts)  # this evaluation's only
+        # "What would change this answer" is asked of the findings that decide it: those
+        # whose effect is the disposition (CLINICAL.md §9, the strongest effect present).
+        # A weaker finding cannot change the answer on its own, and searching for each of
+        # them cost most of an evaluation (bench/README.md); they carry None, as info does.
+        deciding = _disposition([self.rules[h.rule_id] for h in fired])
         for hit in sorted(fired, key=lambda h: (order[h.rule_id], h.fact_ref)):
             rule = self.rules[hit.rule_id]
             if (rule.code, hit.fact_ref) in seen:  # two rules, one finding (e.g. toxicity)
@@ -156,7 +161,9 @@ class KnowledgeBase:
                     urgency=rule.urgency,
                     counterfactual=counterfactual.counterfactual(
                         rule, self.rules.values(), by_ref[hit.fact_ref], facts.profile, memo
-                    ),
+                    )
+                    if rule.effect == deciding
+                    else None,
                 )
             )
         out.sort(key=lambda f: (_EFFECT_RANK[f.effect], _urgency_rank(f)))
@@ -173,7 +180,7 @@ def _urgency_rank(f: Finding) -> int:
     return URGENCY_ORDER.index(f.urgency) if f.urgency else len(URGENCY_ORDER)
 
 
-def _disposition(findings: Sequence[Finding]) -> Disposition:
+def _disposition(findings: Sequence[Finding | Rule]) -> Disposition:
     effects = {f.effect for f in findings}
     for disposition in ("refer", "avoid", "caution"):
         if disposition in effects:

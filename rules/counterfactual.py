@@ -21,9 +21,11 @@ written per rule, so it covers rules this module has never seen:
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+import operator
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from rules.conditions import flag
@@ -120,6 +122,81 @@ def condition_holds(json: Mapping[str, Any], fact: Mapping[str, Any]) -> bool:
     return holds((op, "==", arg), fact)
 
 
+# --- conditions compiled to predicates ---------------------------------------------------
+# The search checks every rule's condition on many candidate facts per evaluation: each
+# condition is compiled once into nested closures with `condition_holds`'s semantics
+# (a differential test holds them equal), instead of walking the JSON tree per check.
+
+Predicate = Callable[[Mapping[str, Any]], bool]
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+def _compile_leaf(field: str, op: str, value: Any) -> Predicate:
+    compare = _COMPARE[op]
+    not_equal = op == "!="
+
+    def leaf(fact: Mapping[str, Any]) -> bool:
+        have = fact.get(field)  # missing and None are alike here, as in `holds`
+        if have is None or isinstance(have, _Not):
+            return not_equal and isinstance(have, _Not) and have.value == value
+        try:
+            return bool(compare(have, value))
+        except TypeError:
+            return False
+
+    return leaf
+
+
+def _compile(json: Mapping[str, Any]) -> Predicate:
+    (op, arg), = json.items()
+    if op in ("$and", "$or"):
+        parts = tuple(_compile(x) for x in arg)
+        if len(parts) == 1:
+            return parts[0]
+        if op == "$and":
+
+            def every(fact: Mapping[str, Any]) -> bool:
+                for part in parts:
+                    if not part(fact):
+                        return False
+                return True
+
+            return every
+
+        def some(fact: Mapping[str, Any]) -> bool:
+            for part in parts:
+                if part(fact):
+                    return True
+            return False
+
+        return some
+    if op in _JSON_OPS:
+        (field, value), = arg.items()
+        return _compile_leaf(field, _JSON_OPS[op], value)
+    return _compile_leaf(op, "==", arg)
+
+
+_PREDICATES: dict[int, tuple[Any, Predicate]] = {}
+
+
+def predicate(json: Mapping[str, Any]) -> Predicate:
+    """`condition_holds` for one condition, compiled once (cached per condition object)."""
+    hit = _PREDICATES.get(id(json))
+    if hit is not None and hit[0] is json:
+        return hit[1]
+    compiled = _compile(json)
+    if len(_PREDICATES) < 4096:  # bounded: a process compiles a handful of rule sets
+        _PREDICATES[id(json)] = (json, compiled)
+    return compiled
+
+
 # Rules live as long as the process: their conditions' normal forms are computed once.
 _DNF_CACHE: dict[tuple[tuple[int, ...], bool], tuple[tuple[Any, ...], list[Option]]] = {}
 
@@ -147,8 +224,117 @@ class _Not:
 # --- the search ----------------------------------------------------------------------------
 
 
+def _fields_in(json: Mapping[str, Any]) -> frozenset[str]:
+    """Every fact field a condition names (a superset of what decides it; never too complex)."""
+    (op, arg), = json.items()
+    if op in ("$and", "$or"):
+        return frozenset().union(*(_fields_in(x) for x in arg))
+    if op in _JSON_OPS:
+        return frozenset(arg)
+    return frozenset([op])
+
+
+@dataclasses.dataclass(frozen=True)
+class _Checked:
+    """One rule as the search checks it: its compiled condition and the fields it reads."""
+
+    rule: Any
+    code: str
+    rank: int
+    fields: frozenset[str]
+    holds: Predicate
+
+
+class _Kind:
+    """The rules reading one kind of fact, compiled and indexed by the fields they read."""
+
+    def __init__(self, rules: list[Any]):
+        self.rules = rules
+        self.checked = [
+            _Checked(r, r.code, _EFFECT_RANK[r.effect], _fields_in(r.when.json),
+                     predicate(r.when.json))
+            for r in rules
+        ]
+        self.by_field: dict[str, list[_Checked]] = {}
+        for c in self.checked:
+            for name in c.fields:
+                self.by_field.setdefault(name, []).append(c)
+        self.cuts: dict[str, list[Any]] = {}  # `_example`'s trial values, per field
+
+
+class Compiled:
+    """A rule set compiled for the search, once (a knowledge base builds it with its engine)."""
+
+    def __init__(self, rules: Iterable[Any]):
+        self.rules = list(rules)
+        self._kinds: dict[str, _Kind] = {}
+
+    def kind(self, fact_kind: str) -> _Kind:
+        hit = self._kinds.get(fact_kind)
+        if hit is None:
+            rules = [r for r in self.rules if getattr(r, "fact_kind", "profile") == fact_kind]
+            hit = self._kinds[fact_kind] = _Kind(rules)
+        return hit
+
+
+class Memo:
+    """Work shared by the searches of one evaluation (one profile, one rule set): each
+    candidate profile's facts derived once, and each rule's answer on each finding's own
+    fact. Never shared across evaluations (or the benchmark would time a cache)."""
+
+    def __init__(self, rules: Iterable[Any] | Compiled, facts: Any = None):
+        """`facts`: the evaluation's own derived facts, when the caller has them."""
+        self.compiled = rules if isinstance(rules, Compiled) else Compiled(rules)
+        # Profiles the setters pass through (`_reduce_until` stops products one by one,
+        # and several ways out start from the same ones), each derived once.
+        self.derived: dict[Any, Any] = {} if facts is None else {facts.profile: facts}
+        self.after: dict[tuple[int, str], Any] = {}  # a derived fact, or the error raised
+        # Keyed by ids of objects the evaluation holds alive (its facts, the compiled rules).
+        self.before: dict[tuple[int, int], bool] = {}
+        self._views: dict[str, _View] = {}
+
+    def view(self, fact_kind: str) -> _View:
+        hit = self._views.get(fact_kind)
+        if hit is None:
+            hit = self._views[fact_kind] = _View(self.compiled.kind(fact_kind), self)
+        return hit
+
+
+class _View:
+    """One kind's compiled rules with this evaluation's memo."""
+
+    def __init__(self, kind: _Kind, memo: Memo):
+        self.rules = kind.rules
+        self.checked = kind.checked
+        self._by_field = kind.by_field
+        self.cuts = kind.cuts
+        self.memo = memo
+
+    def touched(self, moved: Iterable[str], rank: int, group: set[str]) -> list[_Checked]:
+        """Rules outside `group`, as strong as `rank`, that read a moved field."""
+        seen: dict[int, _Checked] = {}
+        for name in moved:
+            for c in self._by_field.get(name, ()):
+                if c.code not in group and c.rank <= rank:
+                    seen[id(c)] = c
+        return list(seen.values())
+
+    def held(self, c: _Checked, fact: Mapping[str, Any]) -> bool:
+        """Whether `c` holds on a finding's own fact (asked of each fact many times)."""
+        key = (id(c), id(fact))
+        before = self.memo.before
+        hit = before.get(key)
+        if hit is None:
+            hit = before[key] = c.holds(fact)
+        return hit
+
+
 def counterfactual(
-    rule: Any, rules: Iterable[Any], fact: Mapping[str, Any], profile: Profile | None = None
+    rule: Any,
+    rules: Iterable[Any],
+    fact: Mapping[str, Any],
+    profile: Profile | None = None,
+    memo: Memo | None = None,
 ) -> dict | None:
     """What would make `rule`'s finding not fire on `fact`, as plain JSON; None for an info
     finding (it changes no answer). Never raises: a case it cannot solve says so.
@@ -156,12 +342,15 @@ def counterfactual(
     With `profile` (the one `fact` was derived from), each way out is also applied to the
     profile and checked on the facts derived again: one input can move others with it
     (stopping a magnesium medicine of unknown amount also leaves no oral magnesium, which
-    can start `review.unexplained_signs`), and only the real profile shows that."""
+    can start `review.unexplained_signs`), and only the real profile shows that.
+
+    `memo` shares work between the findings of one evaluation: build one `Memo(rules)`
+    per evaluation and pass it with the same `rules` and `profile` each time."""
     if rule.effect == "info":
         return None
-    rules = [r for r in rules if getattr(r, "fact_kind", "profile") == rule.fact_kind]
+    memo = memo if memo is not None else Memo(rules)
     try:
-        return _search(rule, rules, fact, profile)
+        return _search(rule, fact, profile, memo)
     except TooComplex:
         return {
             "changeable": None,
@@ -171,9 +360,9 @@ def counterfactual(
         }
 
 
-def _search(
-    rule: Any, rules: list[Any], fact: Mapping[str, Any], profile: Profile | None = None
-) -> dict:
+def _search(rule: Any, fact: Mapping[str, Any], profile: Profile | None, memo: Memo) -> dict:
+    view = memo.view(rule.fact_kind)
+    rules = view.rules
     rank = _EFFECT_RANK[rule.effect]
     group = {rule.code}
     fixed: dict[str, Leaf] = {}
@@ -194,12 +383,12 @@ def _search(
                     if not _starts_something(leaf, fact):
                         fixed.setdefault(leaf[0], leaf)
                 continue
-            changed = _realise(sorted(way), changes, fact, rules, rank, group)
+            changed = _realise(sorted(way), changes, fact, view, rank, group)
             if changed is None:
                 continue
-            newly = _newly_firing(changed, fact, rules, rank, group)
+            newly = _newly_firing(changed, fact, view, rank, group)
             if not newly and profile is not None:
-                real = _on_the_profile(profile, changes, changed, fact, rules, rank, group)
+                real = _on_the_profile(profile, changes, changed, fact, view, rank, group)
                 if real is None:
                     continue
                 newly = real
@@ -226,7 +415,7 @@ def _on_the_profile(
     changes: list[Leaf],
     changed: Mapping[str, Any],
     fact: Mapping[str, Any],
-    rules: list[Any],
+    view: _View,
     rank: int,
     group: set[str],
 ) -> set[str] | None:
@@ -234,26 +423,44 @@ def _on_the_profile(
     it starts, or None when the finding would still fire. A medication fact (the drug is
     stopped) or a change no setter makes is left to the fact-level check."""
     from rules.errors import ProfileError
-    from rules.facts import derive
 
     if fact.get("kind") != "profile":
         return set()
     option = {"changes": [_change(f, leaves, fact, changed) for f, leaves in _fields(changes)]}
-    try:
-        after = derive(apply(profile, option)).engine_facts()[0]
-    except CannotApply:
+    # Many findings try the same change: the changed profile's facts are derived once
+    # (keyed by what the setters read, for this evaluation's profile only).
+    key = (
+        id(profile),
+        repr([
+            (c["input"], c.get("set"), c.get("example"), c.get("drug"), c.get("exclude"))
+            for c in option["changes"]
+        ]),
+    )
+    if key not in view.memo.after:
+        token = _DERIVED.set(view.memo.derived)
+        try:
+            view.memo.after[key] = _derive(apply(profile, option)).engine_facts()[0]
+        except CannotApply:
+            view.memo.after[key] = CannotApply
+        except ProfileError:
+            view.memo.after[key] = ProfileError
+        finally:
+            _DERIVED.reset(token)
+    after = view.memo.after[key]
+    if after is CannotApply:
         return set()
-    except ProfileError:
+    if after is ProfileError or not isinstance(after, dict):
         return None
-    if any(condition_holds(r.when.json, after) for r in rules if r.code in group):
+    if any(c.holds(after) for c in view.checked if c.code in group):
         return None
+    # A rule reading none of the fields the change moved answers as it did before.
+    moved = [
+        k for k in after.keys() | fact.keys() if after.get(k, _MISSING) != fact.get(k, _MISSING)
+    ]
     return {
-        r.code
-        for r in rules
-        if r.code not in group
-        and _EFFECT_RANK[r.effect] <= rank
-        and condition_holds(r.when.json, after)
-        and not condition_holds(r.when.json, fact)
+        c.code
+        for c in view.touched(moved, rank, group)
+        if c.holds(after) and not view.held(c, fact)
     }
 
 
@@ -281,7 +488,7 @@ def _realise(
     way: list[Leaf],
     changes: list[Leaf],
     fact: Mapping[str, Any],
-    rules: list[Any],
+    view: _View,
     rank: int,
     group: set[str],
 ) -> dict[str, Any] | None:
@@ -301,7 +508,7 @@ def _realise(
             return None
         changed[field] = value
         if info.kind == "known" and value is True and info.companion:
-            changed[info.companion] = _example(info.companion, changed, fact, rules, rank, group)
+            changed[info.companion] = _example(info.companion, changed, fact, view, rank, group)
     if not all(holds(leaf, changed) for leaf in way):
         return None
     return changed
@@ -340,45 +547,44 @@ def _example(
     field: str,
     changed: dict[str, Any],
     fact: Mapping[str, Any],
-    rules: list[Any],
+    view: _View,
     rank: int,
     group: set[str],
 ) -> Any:
     """A value for a field made known that starts no finding as strong: tried at every
     threshold the rules compare it with, and just beside it."""
-    step = input_for(field).step
-    cuts = sorted(
-        {
-            round(t["value"] + d, 6)
-            for r in rules
-            for t in thresholds(r.when.json)
-            if t["field"] == field
-            for d in (0, -step, step)
-        },
-        reverse=True,
-    )
+    cuts = view.cuts.get(field)
+    if cuts is None:
+        step = input_for(field).step
+        cuts = view.cuts[field] = sorted(
+            {
+                round(t["value"] + d, 6)
+                for r in view.rules
+                for t in thresholds(r.when.json)
+                if t["field"] == field
+                for d in (0, -step, step)
+            },
+            reverse=True,
+        )
     for value in cuts:
         trial = {**changed, field: value}
-        if not _newly_firing(trial, fact, rules, rank, group):
+        if not _newly_firing(trial, fact, view, rank, group):
             return value
     return cuts[0] if cuts else 0
 
 
 def _newly_firing(
-    changed: Mapping[str, Any], fact: Mapping[str, Any], rules: list[Any], rank: int, group: set
+    changed: Mapping[str, Any], fact: Mapping[str, Any], view: _View, rank: int, group: set
 ) -> set[str]:
     """Codes of findings as strong or stronger that the change would start."""
     if changed.get(_REMOVED):
         return set()
-    moved = {k for k, v in changed.items() if fact.get(k, _MISSING) != v}
+    moved = [k for k, v in changed.items() if fact.get(k, _MISSING) != v]
+    # Only rules reading a moved field: any other answers as it did before.
     return {
-        r.code
-        for r in rules
-        if r.code not in group
-        and _EFFECT_RANK[r.effect] <= rank
-        and not moved.isdisjoint(_fields_of(r.when.json))  # else its answer cannot change
-        and condition_holds(r.when.json, changed)
-        and not condition_holds(r.when.json, fact)
+        c.code
+        for c in view.touched(moved, rank, group)
+        if c.holds(changed) and not view.held(c, fact)
     }
 
 
@@ -524,6 +730,26 @@ def _fixed(leaf: Leaf, fact: Mapping[str, Any]) -> dict[str, Any]:
 # --- back to a profile ---------------------------------------------------------------------
 
 
+# The evaluation's memo of derived profiles while `_on_the_profile` applies a way out:
+# set and reset around that call only, so `apply` from anywhere else derives afresh.
+_DERIVED: contextvars.ContextVar[dict[Any, Any] | None] = contextvars.ContextVar(
+    "counterfactual_derived", default=None
+)
+
+
+def _derive(profile: Profile) -> Any:
+    """`rules.facts.derive`, once per distinct profile within one evaluation's search."""
+    from rules.facts import derive
+
+    memo = _DERIVED.get()
+    if memo is None:
+        return derive(profile)
+    hit = memo.get(profile)
+    if hit is None:
+        hit = memo[profile] = derive(profile)  # a ProfileError is raised, not kept
+    return hit
+
+
 class CannotApply(Exception):
     """A change names an input this module does not know how to set on a profile."""
 
@@ -631,11 +857,9 @@ def _without_magnesium(profile: Profile, drop: Any) -> Profile:
 def _reduce_until(profile: Profile, over: Any, target: float, order: Sequence[str]) -> Profile:
     """Stop oral products and magnesium medicines (by purpose, in `order`, last listed
     first) until `over(intake)` ≤ target."""
-    from rules.facts import derive
-
     current = profile
     for purpose in order:
-        while over(derive(current).intake) > target:
+        while over(_derive(current).intake) > target:
             products = list(current.magnesium_products)
             meds = list(current.medications)
             oral = [

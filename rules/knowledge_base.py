@@ -92,6 +92,10 @@ class KnowledgeBase:
         self.version = version
         self.rules = {r.id: r for r in rules}
         self._order = {rule_id: i for i, rule_id in enumerate(self.rules)}  # once, not per call
+        # The counterfactual search's view of the rules: each condition compiled once.
+        self._compiled = counterfactual.Compiled(rules)
+        for kind in {r.fact_kind for r in rules}:
+            self._compiled.kind(kind)
         hooks = on_fire or {}
         self._engine = RuleEngine(
             [RuleSpec(r.id, r.fact_kind, r.when, hooks.get(r.id)) for r in rules]
@@ -125,6 +129,12 @@ class KnowledgeBase:
         out: list[Finding] = []
         seen: set[tuple[str, str]] = set()
         order = self._order
+        memo = counterfactual.Memo(self._compiled, facts)  # this evaluation's only
+        # "What would change this answer" is asked of the findings that decide it: those
+        # whose effect is the disposition (CLINICAL.md §9, the strongest effect present).
+        # A weaker finding cannot change the answer on its own, and searching for each of
+        # them cost most of an evaluation (bench/README.md); they carry None, as info does.
+        deciding = _disposition([self.rules[h.rule_id] for h in fired])
         for hit in sorted(fired, key=lambda h: (order[h.rule_id], h.fact_ref)):
             rule = self.rules[hit.rule_id]
             if (rule.code, hit.fact_ref) in seen:  # two rules, one finding (e.g. toxicity)
@@ -150,8 +160,10 @@ class KnowledgeBase:
                     rule=RuleRef(rule.id, rule.version),
                     urgency=rule.urgency,
                     counterfactual=counterfactual.counterfactual(
-                        rule, self.rules.values(), by_ref[hit.fact_ref], facts.profile
-                    ),
+                        rule, self.rules.values(), by_ref[hit.fact_ref], facts.profile, memo
+                    )
+                    if rule.effect == deciding
+                    else None,
                 )
             )
         out.sort(key=lambda f: (_EFFECT_RANK[f.effect], _urgency_rank(f)))
@@ -168,7 +180,7 @@ def _urgency_rank(f: Finding) -> int:
     return URGENCY_ORDER.index(f.urgency) if f.urgency else len(URGENCY_ORDER)
 
 
-def _disposition(findings: Sequence[Finding]) -> Disposition:
+def _disposition(findings: Sequence[Finding | Rule]) -> Disposition:
     effects = {f.effect for f in findings}
     for disposition in ("refer", "avoid", "caution"):
         if disposition in effects:

@@ -150,7 +150,8 @@ class Finding:
     sources: tuple[Source, ...]
     rule: RuleRef
     urgency: Urgency | None = None
-    # What would change this answer (rules.counterfactual); None for info findings.
+    # What would change this answer (rules.counterfactual), for the findings that decide
+    # it (effect = disposition); None for the others (info and weaker findings).
     counterfactual: Mapping[str, Any] | None = None
 
 

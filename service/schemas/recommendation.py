@@ -34,7 +34,8 @@ class FindingSchema(Schema):
         allow_none=True,
         metadata={
             "description": "What would change this answer: `text`, `changeable`, `options` "
-            "(each a list of `changes`: input, now, set) and `fixed` inputs; null for info"
+            "(each a list of `changes`: input, now, set) and `fixed` inputs; given for the "
+            "findings that decide the answer (effect = disposition), null for the others"
         },
     )
 

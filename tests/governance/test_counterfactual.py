@@ -109,8 +109,10 @@ def _check_removes(profile: Profile) -> int:
     before = evaluate(profile)
     had = {f.code for f in before.findings}
     for finding in before.findings:
-        if finding.effect == "info":
-            assert finding.counterfactual is None
+        # Asked of the findings that decide the answer (effect = disposition) only: a
+        # weaker finding, like an info one, cannot change it and carries none.
+        if finding.effect != before.disposition:
+            assert finding.counterfactual is None, finding.code
             continue
         cf = finding.counterfactual
         assert cf is not None and cf["text"], finding.code
@@ -191,6 +193,22 @@ def test_an_interaction_is_removed_by_stopping_the_drug():
     assert _text(rec, "interaction.fluoroquinolone") == (
         "Would not apply if ciprofloxacin were stopped or replaced by a medicine outside its class."
     )
+
+
+def test_only_the_findings_that_decide_the_answer_carry_one():
+    """An interaction (caution) beside severe kidney disease (avoid) cannot change the
+    answer on its own: it carries none; alone, it decides the answer and carries one."""
+    body = {"age": 40, "sex": "male", "medications": [{"name": "Cipro 500 mg"}]}
+    rec = evaluate(_load({**body, "kidney": {"egfr": 24}}))
+    assert rec.disposition == "avoid"
+    assert [(f.code, f.counterfactual is None) for f in rec.findings] == [
+        ("kidney.severe", False),
+        ("interaction.fluoroquinolone", True),
+    ]
+    alone = evaluate(_load(body))
+    assert [(f.code, f.counterfactual is None) for f in alone.findings] == [
+        ("interaction.fluoroquinolone", False)
+    ]
 
 
 def test_intake_above_the_upper_limit_says_by_how_much():

@@ -43,11 +43,9 @@ def test_card_detail_says_what_would_change_it(client):
     body = client.post(PATIENT_VIEW, json=scenarios.scenario_a_request()).get_json()
     detail = by_code(body)["kidney.severe"]["detail"]
     assert "**What would change this:** " + SEVERE in detail
+    # A caution under an avoid answer does not decide it: no counterfactual is computed.
     interaction = by_code(body)["interaction.loop_thiazide_diuretic"]["detail"]
-    assert (
-        "**What would change this:** Would not apply if furosemide were stopped or replaced by "
-        "a medicine outside its class." in interaction
-    )
+    assert "What would change this" not in interaction
 
 
 def test_web_page_shows_it_beside_the_finding(client):

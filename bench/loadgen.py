@@ -56,14 +56,21 @@ def _wrk(url, method, body, api_key, connections, duration, workdir):
         path.write_bytes(body)
         env["BENCH_BODY"] = str(path)
     command = [
-        "wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration))}s", "--timeout", "10s",
-        "-s", str(LUA), url,
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{max(1, round(duration))}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(LUA),
+        url,
     ]
     out = subprocess.run(command, capture_output=True, text=True, env=env, timeout=duration + 60)
     line = next((x for x in out.stdout.splitlines() if x.startswith("BENCH_JSON ")), None)
     if line is None:
         raise RuntimeError(f"wrk failed ({out.returncode}): {out.stdout}\n{out.stderr}")
-    raw = json.loads(line[len("BENCH_JSON "):])
+    raw = json.loads(line[len("BENCH_JSON ") :])
     errors = {k: raw[k] for k in ("connect", "read", "write", "status", "timeout")}
     seconds = raw["duration_us"] / 1e6
     return {

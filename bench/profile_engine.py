@@ -1,7 +1,7 @@
 """Where one evaluation's time goes, in process: pyinstrument over many evaluations.
 
-    .venv/bin/python -m bench.profile_engine            # the heavy profile
-    .venv/bin/python -m bench.profile_engine --profile simple --all-frames
+.venv/bin/python -m bench.profile_engine            # the heavy profile
+.venv/bin/python -m bench.profile_engine --profile simple --all-frames
 """
 
 from __future__ import annotations

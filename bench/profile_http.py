@@ -37,17 +37,41 @@ def main(argv: list[str] | None = None) -> int:
         out = srv.workdir / "py-spy.txt"
         worker = srv.worker_pids()[0]
         sampler = subprocess.Popen(
-            [spy, "record", "-p", str(worker), "-d", str(round(args.duration) + 1), "-r", "250",
-             "-f", "raw", "-o", str(out), "--nonblocking"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                spy,
+                "record",
+                "-p",
+                str(worker),
+                "-d",
+                str(round(args.duration) + 1),
+                "-r",
+                "250",
+                "-f",
+                "raw",
+                "-o",
+                str(out),
+                "--nonblocking",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         time.sleep(0.5)
-        result = loadgen.run(loadgen.available(), srv.url + args.path, args.method, body,
-                             srv.api_key, args.connections, args.duration, srv.workdir)
+        result = loadgen.run(
+            loadgen.available(),
+            srv.url + args.path,
+            args.method,
+            body,
+            srv.api_key,
+            args.connections,
+            args.duration,
+            srv.workdir,
+        )
         sampler.wait(timeout=60)
         lines = out.read_text().splitlines() if out.exists() else []
-    print(f"{args.method} {args.path} @{args.connections}: {result['per_s']:,.0f} req/s, "
-          f"p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms")
+    print(
+        f"{args.method} {args.path} @{args.connections}: {result['per_s']:,.0f} req/s, "
+        f"p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms"
+    )
     total, inclusive, own = 0, collections.Counter(), collections.Counter()
     for line in lines:
         stack, _, count = line.rpartition(" ")

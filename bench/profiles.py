@@ -40,10 +40,22 @@ HEAVY: dict[str, Any] = {
         {"name": "amlodipine 5 mg"},
     ],
     "magnesium_products": [
-        {"form": "glycinate", "route": "oral", "dose_mg": 1000, "dose_basis": "compound",
-         "times_per_day": 2, "purpose": "supplement"},
-        {"form": "hydroxide", "route": "oral", "dose_mg": 500, "dose_basis": "elemental",
-         "times_per_day": 1, "purpose": "antacid_laxative"},
+        {
+            "form": "glycinate",
+            "route": "oral",
+            "dose_mg": 1000,
+            "dose_basis": "compound",
+            "times_per_day": 2,
+            "purpose": "supplement",
+        },
+        {
+            "form": "hydroxide",
+            "route": "oral",
+            "dose_mg": 500,
+            "dose_basis": "elemental",
+            "times_per_day": 1,
+            "purpose": "antacid_laxative",
+        },
         {"form": "citrate", "route": "oral", "dose_mg": 200, "dose_basis": "elemental"},
         {"form": "oxide", "route": "oral", "dose_mg": 400, "dose_basis": "compound"},
         {"form": "chloride", "route": "topical"},
@@ -138,8 +150,12 @@ def _observation(oid: str, loinc: str, value: float, unit: str) -> dict[str, Any
         "subject": {"reference": f"Patient/{_PATIENT_ID}"},
         "effectiveDateTime": "2026-11-01T09:00:00Z",
         "code": {"coding": [{"system": LOINC, "code": loinc}]},
-        "valueQuantity": {"value": value, "unit": unit, "system": "http://unitsofmeasure.org",
-                          "code": unit},
+        "valueQuantity": {
+            "value": value,
+            "unit": unit,
+            "system": "http://unitsofmeasure.org",
+            "code": unit,
+        },
     }
 
 
@@ -148,9 +164,14 @@ def _condition(cid: str, code: str, text: str) -> dict[str, Any]:
         "resourceType": "Condition",
         "id": cid,
         "subject": {"reference": f"Patient/{_PATIENT_ID}"},
-        "clinicalStatus": {"coding": [{
-            "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
-            "code": "active"}]},
+        "clinicalStatus": {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+                    "code": "active",
+                }
+            ]
+        },
         "code": {"coding": [{"system": SNOMED, "code": code}], "text": text},
     }
 
@@ -166,6 +187,7 @@ def _medication_request(i: int, med: dict[str, Any]) -> dict[str, Any]:
         "intent": "order",
         "subject": {"reference": f"Patient/{_PATIENT_ID}"},
         "medicationCodeableConcept": concept,
-        "dosageInstruction": [{"timing": {"repeat": {"frequency": 1, "period": 1,
-                                                     "periodUnit": "d"}}}],
+        "dosageInstruction": [
+            {"timing": {"repeat": {"frequency": 1, "period": 1, "periodUnit": "d"}}}
+        ],
     }

@@ -45,8 +45,9 @@ class Report:
 
     def check(self, name: str, value: float | None, op: str, target: float, unit: str = "") -> str:
         ok = value is not None and (value < target if op == "<" else value >= target)
-        self.checks.append({"check": name, "value": value, "target": f"{op} {target:g}{unit}",
-                            "met": ok})
+        self.checks.append(
+            {"check": name, "value": value, "target": f"{op} {target:g}{unit}", "met": ok}
+        )
         return "met" if ok else "MISSED"
 
     def zero_errors(self, name: str, errors: int) -> str:
@@ -84,37 +85,53 @@ def machine() -> dict[str, Any]:
 
 
 def run_in_process(args: argparse.Namespace, report: Report) -> dict[str, Any]:
-    print(f"\n== In process ({args.n:,} evaluations through the knowledge base, the profile "
-          f"already validated; {args.n // 2:,} schema and {args.n // 4:,} end-to-end calls)")
+    print(
+        f"\n== In process ({args.n:,} evaluations through the knowledge base, the profile "
+        f"already validated; {args.n // 2:,} schema and {args.n // 4:,} end-to-end calls)"
+    )
     figures = inprocess.engine_and_schemas(args.n)
-    print(f"{'what':36} {'evals/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} "
-          f"{'cpu p99':>7}  target (wall p99; cpu p99 excludes other processes' time)")
+    print(
+        f"{'what':36} {'evals/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} "
+        f"{'cpu p99':>7}  target (wall p99; cpu p99 excludes other processes' time)"
+    )
     for name, f in figures.items():
         e = f["engine"]
         wall = report.check(f"in-process p99 {name}", e["p99_ms"], "<", P99_IN_PROCESS_MS, " ms")
-        cpu = report.check(f"in-process cpu p99 {name}", e["cpu_p99_ms"], "<", P99_IN_PROCESS_MS,
-                           " ms")
+        cpu = report.check(
+            f"in-process cpu p99 {name}", e["cpu_p99_ms"], "<", P99_IN_PROCESS_MS, " ms"
+        )
         rows = (
-            (f"knowledge base: {name}", e,
-             f"p99 < {P99_IN_PROCESS_MS:g} ms: {wall} (cpu: {cpu}); {f['findings']} findings"),
+            (
+                f"knowledge base: {name}",
+                e,
+                f"p99 < {P99_IN_PROCESS_MS:g} ms: {wall} (cpu: {cpu}); {f['findings']} findings",
+            ),
             (f"marshmallow load + dump: {name}", f["schemas"], "the edge's share"),
             (f"load + evaluate + dump: {name}", f["validate_evaluate_serialise"], ""),
         )
         for label, t, note in rows:
-            print(f"{label:36} {t['per_s']:8,.0f} {t['p50_ms']:7.3f} {t['p99_ms']:7.3f} "
-                  f"{t['max_ms']:7.2f} {t['cpu_p99_ms']:7.3f}  {note}")
+            print(
+                f"{label:36} {t['per_s']:8,.0f} {t['p50_ms']:7.3f} {t['p99_ms']:7.3f} "
+                f"{t['max_ms']:7.2f} {t['cpu_p99_ms']:7.3f}  {note}"
+            )
     return figures
 
 
 def run_memory(args: argparse.Namespace, report: Report) -> dict[str, Any]:
-    print(f"\n== Memory: RSS over {args.memory_evaluations:,} evaluations "
-          "(2,000 distinct profiles, half heavy)")
+    print(
+        f"\n== Memory: RSS over {args.memory_evaluations:,} evaluations "
+        "(2,000 distinct profiles, half heavy)"
+    )
     m = inprocess.memory(args.memory_evaluations)
     verdict = report.check("memory growth", m["growth_pct"], "<", MEMORY_GROWTH_PCT, " %")
-    print(f"RSS before {m['rss_before_kib'] / 1024:.1f} MiB, after {m['rss_after_kib'] / 1024:.1f}"
-          f" MiB: growth {m['growth_pct']:+.2f} %  (target < {MEMORY_GROWTH_PCT:g} %: {verdict})")
-    print("RSS every 10 %: " + " ".join(f"{x / 1024:.1f}" for x in m["curve_kib"]) + " MiB;"
-          f" {m['per_s']:,.0f} evaluations/s")
+    print(
+        f"RSS before {m['rss_before_kib'] / 1024:.1f} MiB, after {m['rss_after_kib'] / 1024:.1f}"
+        f" MiB: growth {m['growth_pct']:+.2f} %  (target < {MEMORY_GROWTH_PCT:g} %: {verdict})"
+    )
+    print(
+        "RSS every 10 %: " + " ".join(f"{x / 1024:.1f}" for x in m["curve_kib"]) + " MiB;"
+        f" {m['per_s']:,.0f} evaluations/s"
+    )
     return m
 
 
@@ -122,10 +139,15 @@ def run_http(args: argparse.Namespace, report: Report) -> dict[str, Any]:
     tool = args.loadgen if args.loadgen != "auto" else loadgen.available()
     print(f"\n== HTTP: gunicorn on 127.0.0.1, load generator {tool}, {args.duration:g} s per run")
     srv = server.start(workers=args.workers, database_url=args.database_url)
-    out: dict[str, Any] = {"tool": tool, "command": " ".join(srv.command[1:]),
-                           "config": str(server.CONFIG) if server.CONFIG.exists() else None,
-                           "database": "sqlite (temp file)" if not args.database_url
-                           else args.database_url.split(":", 1)[0], "runs": {}}
+    out: dict[str, Any] = {
+        "tool": tool,
+        "command": " ".join(srv.command[1:]),
+        "config": str(server.CONFIG) if server.CONFIG.exists() else None,
+        "database": "sqlite (temp file)"
+        if not args.database_url
+        else args.database_url.split(":", 1)[0],
+        "runs": {},
+    }
     notes: list[str] = []
     try:
         import logging
@@ -133,8 +155,9 @@ def run_http(args: argparse.Namespace, report: Report) -> dict[str, Any]:
         from service import create_app  # the route table, to see what exists yet
 
         logging.disable(logging.WARNING)  # its start-up warnings are the server's to give
-        app = create_app({"TESTING": True,
-                          "DATABASE_URL": f"sqlite:///{srv.workdir / 'routes.sqlite3'}"})
+        app = create_app(
+            {"TESTING": True, "DATABASE_URL": f"sqlite:///{srv.workdir / 'routes.sqlite3'}"}
+        )
         rules = {r.rule for r in app.url_map.iter_rules()}
         logging.disable(logging.NOTSET)
         liveness = LIVENESS if LIVENESS in rules else LIVENESS_FALLBACK
@@ -157,29 +180,36 @@ def run_http(args: argparse.Namespace, report: Report) -> dict[str, Any]:
         # Warm both workers (imports, first-use allocations) before measuring.
         for method, path, body in targets.values():
             loadgen.run(tool, srv.url + path, method, body, srv.api_key, 8, 2, srv.workdir)
-        print(f"{'endpoint':34} {'conns':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-              f"{'max ms':>8} {'errors':>6}  targets")
+        print(
+            f"{'endpoint':34} {'conns':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+            f"{'max ms':>8} {'errors':>6}  targets"
+        )
         for c in args.connections:
             row: dict[str, Any] = {}
             for name, (method, path, body) in targets.items():
-                r = loadgen.run(tool, srv.url + path, method, body, srv.api_key, c,
-                                args.duration, srv.workdir)
+                r = loadgen.run(
+                    tool, srv.url + path, method, body, srv.api_key, c, args.duration, srv.workdir
+                )
                 row[name] = r
                 ok = report.zero_errors(f"HTTP errors {name} @{c}", r["errors"])
                 verdicts = [f"errors: {ok}"]
                 if c == 64:
-                    v = report.check(f"HTTP p99 {name} @64", r["p99_ms"], "<", HTTP_P99_AT_64_MS,
-                                     " ms")
+                    v = report.check(
+                        f"HTTP p99 {name} @64", r["p99_ms"], "<", HTTP_P99_AT_64_MS, " ms"
+                    )
                     verdicts.append(f"p99 < {HTTP_P99_AT_64_MS:g} ms: {v}")
                 if name != "liveness" and row["liveness"]["per_s"]:
                     ratio = round(r["per_s"] / row["liveness"]["per_s"], 3)
                     r["ratio_to_liveness"] = ratio
-                    v = report.check(f"HTTP ratio {name}/liveness @{c}", ratio, ">=",
-                                     HTTP_RATIO_MIN)
+                    v = report.check(
+                        f"HTTP ratio {name}/liveness @{c}", ratio, ">=", HTTP_RATIO_MIN
+                    )
                     verdicts.append(f"ratio {ratio:.2f} >= {HTTP_RATIO_MIN:g}: {v}")
-                print(f"{method + ' ' + path:34.34} {c:5d} {r['per_s']:8,.0f} {r['p50_ms']:8.2f} "
-                      f"{r['p99_ms']:8.2f} {r['max_ms']:8.2f} {r['errors']:6d}  "
-                      + "; ".join(verdicts))
+                print(
+                    f"{method + ' ' + path:34.34} {c:5d} {r['per_s']:8,.0f} {r['p50_ms']:8.2f} "
+                    f"{r['p99_ms']:8.2f} {r['max_ms']:8.2f} {r['errors']:6d}  "
+                    + "; ".join(verdicts)
+                )
             out["runs"][str(c)] = row
         pids = srv.worker_pids()
         rss_after = {pid: inprocess.rss_kib(pid) for pid in pids}
@@ -217,14 +247,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=10_000, help="evaluations per in-process figure")
     parser.add_argument("--memory-evaluations", type=int, default=100_000)
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per HTTP run")
-    parser.add_argument("--connections", type=lambda s: [int(x) for x in s.split(",")],
-                        default=[1, 8, 64])
+    parser.add_argument(
+        "--connections", type=lambda s: [int(x) for x in s.split(",")], default=[1, 8, 64]
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--loadgen", choices=("auto", "wrk", "python"), default="auto")
-    parser.add_argument("--database-url", default=None,
-                        help="audit database for the server (default: a temp SQLite file)")
-    parser.add_argument("--skip", action="append", default=[],
-                        choices=("in-process", "memory", "http"))
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="audit database for the server (default: a temp SQLite file)",
+    )
+    parser.add_argument(
+        "--skip", action="append", default=[], choices=("in-process", "memory", "http")
+    )
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.json")
     args = parser.parse_args(argv)
     sys.stdout.reconfigure(line_buffering=True)  # progress shows when piped to a file
@@ -233,12 +268,16 @@ def main(argv: list[str] | None = None) -> int:
 
     os.environ.setdefault("CDS_LOG_LEVEL", "WARNING")  # this process's app: quiet
     report = Report()
-    result: dict[str, Any] = {"started": datetime.now(UTC).isoformat(timespec="seconds"),
-                              "machine": machine(), "args": {k: str(v) for k, v in
-                                                             vars(args).items()}}
+    result: dict[str, Any] = {
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "args": {k: str(v) for k, v in vars(args).items()},
+    }
     m = result["machine"]
-    print(f"machine: {m['nproc']} cores, {m['cpu_model']}, Python {m['python']}, "
-          f"load average {m['load_average_at_start']}")
+    print(
+        f"machine: {m['nproc']} cores, {m['cpu_model']}, Python {m['python']}, "
+        f"load average {m['load_average_at_start']}"
+    )
     started = time.perf_counter()
     if "in-process" not in args.skip:
         result["in_process"] = run_in_process(args, report)
@@ -251,11 +290,18 @@ def main(argv: list[str] | None = None) -> int:
     result["seconds"] = round(time.perf_counter() - started, 1)
     missed = [c["check"] for c in report.checks if not c["met"]]
     busy = max(m["load_average_at_start"][0], result["load_average_at_end"][0]) > m["nproc"]
-    print(f"\nload average at the end: {result['load_average_at_end']}"
-          + (f" (above {m['nproc']}: other processes shared the cores, so wall-clock tails grow)"
-             if busy else ""))
-    print(f"\n== Targets: {len(report.checks) - len(missed)} of {len(report.checks)} met"
-          + (f"; missed: {', '.join(missed)}" if missed else ""))
+    print(
+        f"\nload average at the end: {result['load_average_at_end']}"
+        + (
+            f" (above {m['nproc']}: other processes shared the cores, so wall-clock tails grow)"
+            if busy
+            else ""
+        )
+    )
+    print(
+        f"\n== Targets: {len(report.checks) - len(missed)} of {len(report.checks)} met"
+        + (f"; missed: {', '.join(missed)}" if missed else "")
+    )
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, indent=2) + "\n")
     print(f"results: {args.output}")

@@ -52,8 +52,13 @@ def export_of(work: Path, patients: int) -> Path:
 
 def one_run(export: Path, out: Path, engine: str, processes: int | None) -> dict[str, Any]:
     options = ScreenOptions(
-        str(export), out, TODAY, engine=engine, processes=processes,
-        master="local[2]", progress=False,
+        str(export),
+        out,
+        TODAY,
+        engine=engine,
+        processes=processes,
+        master="local[2]",
+        progress=False,
     )
     cpu_before, started = cpu_seconds(), time.perf_counter()
     summary = screen(options)
@@ -96,8 +101,9 @@ def spark_available() -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")],
-                        default=[10_000, 100_000])
+    parser.add_argument(
+        "--sizes", type=lambda s: [int(x) for x in s.split(",")], default=[10_000, 100_000]
+    )
     parser.add_argument("--work", type=Path, default=Path("/tmp/magnesium-cds-screening-bench"))
     parser.add_argument("--skip-spark", action="store_true")
     parser.add_argument("--profile", action="store_true")
@@ -111,32 +117,42 @@ def main(argv: list[str] | None = None) -> int:
         "target_patients_per_second_per_core": TARGET_PER_CORE,
         "runs": [],
     }
-    print(f"{'patients':>9} {'engine':8} {'procs':>5} {'seconds':>8} {'patients/s':>10} "
-          f"{'per CPU-s':>9}  load")
+    print(
+        f"{'patients':>9} {'engine':8} {'procs':>5} {'seconds':>8} {'patients/s':>10} "
+        f"{'per CPU-s':>9}  load"
+    )
     for size in args.sizes:
         export = export_of(args.work, size)
         plans: list[tuple[str, int | None]] = [("local", 1), ("local", 2)]
         if not args.skip_spark and spark_available():
             plans.append(("spark", None))
         for engine, processes in plans:
-            figure = one_run(export, args.work / f"out-{size}-{engine}-{processes}", engine,
-                             processes)
+            figure = one_run(
+                export, args.work / f"out-{size}-{engine}-{processes}", engine, processes
+            )
             result["runs"].append(figure)
             per_cpu = figure.get("patients_per_cpu_second")
-            print(f"{size:9,} {engine:8} {processes or '':>5} {figure['seconds']:8.1f} "
-                  f"{figure['patients_per_second']:10,.0f} "
-                  f"{(f'{per_cpu:,.0f}' if per_cpu else '-'):>9}  "
-                  f"{figure['load_average_after']}")
+            print(
+                f"{size:9,} {engine:8} {processes or '':>5} {figure['seconds']:8.1f} "
+                f"{figure['patients_per_second']:10,.0f} "
+                f"{(f'{per_cpu:,.0f}' if per_cpu else '-'):>9}  "
+                f"{figure['load_average_after']}"
+            )
     if args.profile:
-        profile(export_of(args.work, args.sizes[0]), args.work / "out-profile",
-                RESULTS / "screening-profile.txt")
+        profile(
+            export_of(args.work, args.sizes[0]),
+            args.work / "out-profile",
+            RESULTS / "screening-profile.txt",
+        )
     single = [r for r in result["runs"] if r["engine"] == "local" and r["processes"] == 1]
     if single:
         best = max(r["patients_per_cpu_second"] for r in single)
         verdict = "met" if best >= TARGET_PER_CORE else "MISSED"
         result["per_core_check"] = {"value": best, "target": TARGET_PER_CORE, "met": verdict}
-        print(f"\nlocal engine, 1 process: {best:,.0f} patients per CPU-second "
-              f"(target >= {TARGET_PER_CORE:,.0f} per core: {verdict})")
+        print(
+            f"\nlocal engine, 1 process: {best:,.0f} patients per CPU-second "
+            f"(target >= {TARGET_PER_CORE:,.0f} per core: {verdict})"
+        )
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, indent=2) + "\n")
     print(f"results: {args.output}")

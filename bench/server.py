@@ -127,19 +127,34 @@ def start(
     (workdir / "metrics").mkdir()
     gunicorn = [sys.executable, "-m", "gunicorn"]
     if CONFIG.exists():
-        command = gunicorn + ["-c", str(CONFIG), "--bind", f"127.0.0.1:{port}",
-                              "--workers", str(workers)]
+        command = gunicorn + [
+            "-c",
+            str(CONFIG),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+        ]
     else:
-        command = gunicorn + ["--workers", str(workers), "--preload", "--bind",
-                              f"127.0.0.1:{port}", "service:create_app()"]
+        command = gunicorn + [
+            "--workers",
+            str(workers),
+            "--preload",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "service:create_app()",
+        ]
     log_path = workdir / "gunicorn.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
-    server = Server(process, "127.0.0.1", port, api_key, workdir, log_path, command, env,
-                    cleanup)
+    server = Server(process, "127.0.0.1", port, api_key, workdir, log_path, command, env, cleanup)
     deadline = time.monotonic() + ready_timeout
     while True:
         if process.poll() is not None:

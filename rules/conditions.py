@@ -41,7 +41,7 @@ _NEGATED = {"$lt": "$gte", "$gte": "$lt", "$gt": "$lte", "$lte": "$gt", "$neq": 
 
 def _negate(json: dict[str, Any]) -> dict[str, Any]:
     """Negate by De Morgan: the engine's bare `$not` loops forever on some shapes."""
-    (op, arg), = json.items()
+    ((op, arg),) = json.items()
     if op == "$and":
         return {"$or": [_negate(x) for x in arg]}
     if op == "$or":

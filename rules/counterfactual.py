@@ -56,7 +56,7 @@ class TooComplex(Exception):
 
 def dnf(json: Mapping[str, Any], negate: bool = False) -> list[Option]:
     """The condition (or its negation) as a list of conjunctions of leaves."""
-    (op, arg), = json.items()
+    ((op, arg),) = json.items()
     if op in ("$and", "$or"):
         parts = [dnf(child, negate) for child in arg]
         if (op == "$and") != negate:  # a conjunction (De Morgan swaps them under negation)
@@ -68,7 +68,7 @@ def dnf(json: Mapping[str, Any], negate: bool = False) -> list[Option]:
             return out
         return _minimal([option for part in parts for option in part])
     if op in _JSON_OPS:
-        (field, value), = arg.items()
+        ((field, value),) = arg.items()
         leaf: Leaf = (field, _JSON_OPS[op], value)
     else:
         leaf = (op, "==", arg)
@@ -111,13 +111,13 @@ def holds(leaf: Leaf, fact: Mapping[str, Any]) -> bool:
 
 def condition_holds(json: Mapping[str, Any], fact: Mapping[str, Any]) -> bool:
     """Evaluate engine condition JSON on a plain fact, as the engine would."""
-    (op, arg), = json.items()
+    ((op, arg),) = json.items()
     if op == "$and":
         return all(condition_holds(x, fact) for x in arg)
     if op == "$or":
         return any(condition_holds(x, fact) for x in arg)
     if op in _JSON_OPS:
-        (field, value), = arg.items()
+        ((field, value),) = arg.items()
         return holds((field, _JSON_OPS[op], value), fact)
     return holds((op, "==", arg), fact)
 
@@ -155,7 +155,7 @@ def _compile_leaf(field: str, op: str, value: Any) -> Predicate:
 
 
 def _compile(json: Mapping[str, Any]) -> Predicate:
-    (op, arg), = json.items()
+    ((op, arg),) = json.items()
     if op in ("$and", "$or"):
         parts = tuple(_compile(x) for x in arg)
         if len(parts) == 1:
@@ -178,7 +178,7 @@ def _compile(json: Mapping[str, Any]) -> Predicate:
 
         return some
     if op in _JSON_OPS:
-        (field, value), = arg.items()
+        ((field, value),) = arg.items()
         return _compile_leaf(field, _JSON_OPS[op], value)
     return _compile_leaf(op, "==", arg)
 
@@ -226,7 +226,7 @@ class _Not:
 
 def _fields_in(json: Mapping[str, Any]) -> frozenset[str]:
     """Every fact field a condition names (a superset of what decides it; never too complex)."""
-    (op, arg), = json.items()
+    ((op, arg),) = json.items()
     if op in ("$and", "$or"):
         return frozenset().union(*(_fields_in(x) for x in arg))
     if op in _JSON_OPS:
@@ -251,8 +251,9 @@ class _Kind:
     def __init__(self, rules: list[Any]):
         self.rules = rules
         self.checked = [
-            _Checked(r, r.code, _EFFECT_RANK[r.effect], _fields_in(r.when.json),
-                     predicate(r.when.json))
+            _Checked(
+                r, r.code, _EFFECT_RANK[r.effect], _fields_in(r.when.json), predicate(r.when.json)
+            )
             for r in rules
         ]
         self.by_field: dict[str, list[_Checked]] = {}
@@ -397,9 +398,7 @@ def _search(rule: Any, fact: Mapping[str, Any], profile: Profile | None, memo: M
                 continue
             good.append((changes, changed))
         # Keep the smallest sets of changes: "serum ≤ 2.6", not also "and eGFR ≥ 30".
-        good = [
-            (c, f) for c, f in good if not any(set(o) < set(c) for o, _ in good)
-        ]
+        good = [(c, f) for c, f in good if not any(set(o) < set(c) for o, _ in good)]
         # Two rules of a group can leave the same way out: say it once.
         good = list({tuple(c): (c, f) for c, f in good}.values())
         if good:
@@ -431,10 +430,12 @@ def _on_the_profile(
     # (keyed by what the setters read, for this evaluation's profile only).
     key = (
         id(profile),
-        repr([
-            (c["input"], c.get("set"), c.get("example"), c.get("drug"), c.get("exclude"))
-            for c in option["changes"]
-        ]),
+        repr(
+            [
+                (c["input"], c.get("set"), c.get("example"), c.get("drug"), c.get("exclude"))
+                for c in option["changes"]
+            ]
+        ),
     )
     if key not in view.memo.after:
         token = _DERIVED.set(view.memo.derived)
@@ -614,9 +615,11 @@ def _answer(
     ]
     fixed_out = [_fixed(leaf, fact) for leaf in fixed.values()]
     if options:
-        text = "Would not apply if " + "; or if ".join(
-            " and ".join(c["text"] for c in o["changes"]) for o in options
-        ) + "."
+        text = (
+            "Would not apply if "
+            + "; or if ".join(" and ".join(c["text"] for c in o["changes"]) for o in options)
+            + "."
+        )
     elif fixed_out:
         text = (
             "Nothing a clinician can change removes this finding: it rests on "
@@ -674,12 +677,16 @@ def _change(
     if info.kind == "number" and compared:
         low, low_strict, high, high_strict = _bounds(leaves)
         if low is not None and high is None:
-            where = f"above {_num(low, info.unit)}" if low_strict else (
-                f"{_num(low, info.unit)} or more"
+            where = (
+                f"above {_num(low, info.unit)}"
+                if low_strict
+                else (f"{_num(low, info.unit)} or more")
             )
         elif high is not None and low is None:
-            where = f"below {_num(high, info.unit)}" if high_strict else (
-                f"{_num(high, info.unit)} or less"
+            where = (
+                f"below {_num(high, info.unit)}"
+                if high_strict
+                else (f"{_num(high, info.unit)} or less")
             )
         else:
             where = f"between {_num(low, info.unit)} and {_num(high, info.unit)}"
@@ -843,6 +850,7 @@ def _product(p: MagnesiumProduct) -> _Magnesium:
 
 def _without_magnesium(profile: Profile, drop: Any) -> Profile:
     """The profile without the magnesium products and medicines `drop` names (stopped)."""
+
     def kept(med: Medication) -> bool:
         medicine = _medicine(med)
         return medicine is None or not drop(medicine)
@@ -862,9 +870,7 @@ def _reduce_until(profile: Profile, over: Any, target: float, order: Sequence[st
         while over(_derive(current).intake) > target:
             products = list(current.magnesium_products)
             meds = list(current.medications)
-            oral = [
-                i for i, p in enumerate(products) if p.route == "oral" and p.purpose == purpose
-            ]
+            oral = [i for i, p in enumerate(products) if p.route == "oral" and p.purpose == purpose]
             taken = [
                 i
                 for i, m in enumerate(meds)
@@ -916,9 +922,7 @@ def _stop_unrecognized(profile: Profile, change: Mapping[str, Any]) -> Profile:
 
     return dataclasses.replace(
         profile,
-        medications=tuple(
-            m for m in profile.medications if not read_medications((m,)).not_checked
-        ),
+        medications=tuple(m for m in profile.medications if not read_medications((m,)).not_checked),
     )
 
 

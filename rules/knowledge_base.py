@@ -250,8 +250,7 @@ def _summary(
     text = base + ". Evidence for back pain is limited: one small trial in chronic pain."
     if not_checked:  # CLINICAL.md §13: never a plain "suitable" when something was not checked
         return (
-            f"Suitable for what was checked; not checked: {_not_checked_text(not_checked)}. "
-            + text
+            f"Suitable for what was checked; not checked: {_not_checked_text(not_checked)}. " + text
         )
     return text
 

@@ -35,7 +35,6 @@ def test_linter_passes(name):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.skip(reason="formatting applied at merge")
 def test_the_tree_is_formatted():
     result = run(CHECKS["format"])
     assert result.returncode == 0, result.stdout + result.stderr

@@ -18,7 +18,7 @@ SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[Heal
 
 def _leaves(json: dict[str, Any]) -> list[tuple[str, Any]]:
     """Every (field, value) a condition compares."""
-    (op, arg), = json.items()
+    ((op, arg),) = json.items()
     if op in ("$and", "$or"):
         return [leaf for child in arg for leaf in _leaves(child)]
     if op.startswith("$"):

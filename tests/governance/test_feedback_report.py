@@ -36,8 +36,11 @@ def _app(tmp_path, **extra):
 
 
 def _reason(cards: dict, code: str, coding: dict | None, comment: str | None = None):
-    item = {"card": cards[code]["uuid"], "outcome": "overridden",
-            "outcomeTimestamp": "2026-11-25T10:00:00Z"}
+    item = {
+        "card": cards[code]["uuid"],
+        "outcome": "overridden",
+        "outcomeTimestamp": "2026-11-25T10:00:00Z",
+    }
     reason = {}
     if coding:
         reason["reason"] = coding
@@ -62,15 +65,28 @@ def _feed(client) -> list[dict]:
             "outcomeTimestamp": "2026-11-25T10:00:00Z",
         },
         # as test_feedback_is_idempotent: our "already managed", with a comment
-        _reason(first, "interaction.tetracycline",
-                first["interaction.tetracycline"]["overrideReasons"][1], "Spacing agreed."),
+        _reason(
+            first,
+            "interaction.tetracycline",
+            first["interaction.tetracycline"]["overrideReasons"][1],
+            "Spacing agreed.",
+        ),
         _reason(first, "intake.ul_exceeded", None),  # overridden without a reason
-        _reason(second, "interaction.tetracycline",
-                {"system": HL7, "code": "patient-refuses", "display": "Patient refuses"}),
-        _reason(second, "intake.ul_exceeded",
-                {"system": OURS, "code": "record-incorrect", "display": "Record wrong"}),
-        _reason(second, "red_flag.radiating_pain",
-                {"system": OURS, "code": "benefit-outweighs-risk", "display": "Benefit"}),
+        _reason(
+            second,
+            "interaction.tetracycline",
+            {"system": HL7, "code": "patient-refuses", "display": "Patient refuses"},
+        ),
+        _reason(
+            second,
+            "intake.ul_exceeded",
+            {"system": OURS, "code": "record-incorrect", "display": "Record wrong"},
+        ),
+        _reason(
+            second,
+            "red_flag.radiating_pain",
+            {"system": OURS, "code": "benefit-outweighs-risk", "display": "Benefit"},
+        ),
     ]
     answer = client.post(ORDER_SELECT + "/feedback", json={"feedback": items}).get_json()
     assert answer == {"received": 6, "recorded": 6}
@@ -107,8 +123,16 @@ def test_the_report_counts_every_card_and_answer(filled):
     assert report["cards_issued"] == 8
     assert (report["threshold"], report["min_responses"]) == (0.5, 2)
     rows = [
-        (r["finding_code"], r["rule_version"], r["issued"], r["accepted"], r["overridden"],
-         r["no_feedback"], r["override_rate"], r["flagged"])
+        (
+            r["finding_code"],
+            r["rule_version"],
+            r["issued"],
+            r["accepted"],
+            r["overridden"],
+            r["no_feedback"],
+            r["override_rate"],
+            r["flagged"],
+        )
         for r in report["rows"]
     ]
     assert rows == EXPECTED_ROWS
@@ -119,15 +143,18 @@ def test_reasons_are_counted_beside_their_hl7_categories(filled):
     _, client = filled
     report = _get(client).get_json()
     by_code = {r["finding_code"]: r for r in report["rows"]}
-    assert [(x["code"], x["hl7_category"], x["count"])
-            for x in by_code["interaction.tetracycline"]["reasons"]] == [
+    assert [
+        (x["code"], x["hl7_category"], x["count"])
+        for x in by_code["interaction.tetracycline"]["reasons"]
+    ] == [
         ("already-managed", "cds-not-applicable", 1),
         ("patient-refuses", "does-not-align-preferences", 1),
     ]
     assert by_code["interaction.tetracycline"]["comments"] == 1  # counted, never shown
     assert "Spacing agreed." not in json.dumps(report)
-    assert [(x["code"], x["display"], x["count"])
-            for x in by_code["intake.ul_exceeded"]["reasons"]] == [
+    assert [
+        (x["code"], x["display"], x["count"]) for x in by_code["intake.ul_exceeded"]["reasons"]
+    ] == [
         (None, "no reason given", 1),
         ("record-incorrect", "The record data behind this card is wrong or out of date", 1),
     ]
@@ -144,15 +171,16 @@ def test_reasons_are_counted_beside_their_hl7_categories(filled):
 def test_the_weekly_trend_follows_the_issue_date(filled):
     app, client = filled
     with app.app_context():
-        rows = audit_store().engine.connect().exec_driver_sql(
-            "SELECT created_at FROM evaluations"
-        ).all()
+        rows = (
+            audit_store()
+            .engine.connect()
+            .exec_driver_sql("SELECT created_at FROM evaluations")
+            .all()
+        )
     weeks = {datetime.fromisoformat(str(r[0])).isocalendar()[:2] for r in rows}
     ((year, week),) = weeks
     report = _get(client).get_json()
-    (tetracycline,) = [
-        r for r in report["rows"] if r["finding_code"] == "interaction.tetracycline"
-    ]
+    (tetracycline,) = [r for r in report["rows"] if r["finding_code"] == "interaction.tetracycline"]
     assert tetracycline["weeks"] == [
         {"week": f"{year}-W{week:02d}", "issued": 2, "accepted": 0, "overridden": 2}
     ]
@@ -173,8 +201,10 @@ def test_markdown_report(filled):
     text = response.get_data(as_text=True)
     assert "| interaction.tetracycline | 2.0.0 | 2 | 0 | 2 | 0 | 100% | **flagged** |" in text
     assert "| red_flag.radiating_pain | 1.0.0 | 2 | 1 | 1 | 0 | 50% |  |" in text
-    assert "- Recipient has concerns regarding potential health outcomes " \
-           "(`recipient-concerns-outcomes`): 1" in text
+    assert (
+        "- Recipient has concerns regarding potential health outcomes "
+        "(`recipient-concerns-outcomes`): 1" in text
+    )
 
 
 def test_only_the_audit_role_reads_it(filled, tmp_path):
@@ -205,7 +235,9 @@ def test_audit_role_members_are_exact_caller_ids():
     assert in_audit_role("jwt:https://idp.example#auditor", ["jwt:https://idp.example#auditor"])
     # A bare subject would admit "auditor" from any trusted issuer.
     assert not in_audit_role("jwt:https://idp.example#auditor", ["auditor"])
-    assert not in_audit_role("jwt:https://evil.example#auditor", ["jwt:https://idp.example#auditor"])
+    assert not in_audit_role(
+        "jwt:https://evil.example#auditor", ["jwt:https://idp.example#auditor"]
+    )
     assert not in_audit_role(None, [AUDIT_ID])
 
 

@@ -34,9 +34,9 @@ def moved_tree(tmp_path_factory) -> Path:
         )
     limits = tree / "rules" / "data" / "limits.py"
     text = limits.read_text()
-    old = 'EGFR_MODERATE_BELOW = Threshold(\n    60, '
+    old = "EGFR_MODERATE_BELOW = Threshold(\n    60, "
     assert text.count(old) == 1
-    limits.write_text(text.replace(old, 'EGFR_MODERATE_BELOW = Threshold(\n    45, '))
+    limits.write_text(text.replace(old, "EGFR_MODERATE_BELOW = Threshold(\n    45, "))
     kidney = tree / "rules" / "kidney.py"
     text = kidney.read_text()
     # The threshold is shared: kidney.egfr_estimated reads it too, so both are bumped.
